@@ -1,0 +1,199 @@
+"""The streaming inference engine: documents in, predicted character spans out.
+
+read → tokenize → windows → batched model → merge window probabilities → decode BIO → spans.
+Documents stream through a bounded buffer, so memory does not grow with their number.
+
+>>> from redact.models import load_model
+>>> engine = Engine(load_model("tab-minilm"))  # doctest: +SKIP
+>>> [(s.label, s.start, s.end) for s in engine.spans("Mr John Smith lives in Oslo.")]  # doctest: +SKIP
+[('PERSON', 3, 13), ('LOC', 23, 27)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+import torch
+
+from .models import TokenClassifier
+from .spans import Document, Span, merge_spans
+from .windows import Window, make_windows
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+@dataclass
+class Settings:
+    """Decoding and batching settings. ``None`` means: take the checkpoint's default."""
+
+    window: int | None = None
+    overlap: int | None = None
+    batch_size: int = 8
+    #: a token is part of a span when P(not O) >= threshold (0.5 ≈ argmax for confident models)
+    threshold: float | None = None
+    propagate: bool = True
+    #: occurrences shorter than this many characters are not propagated
+    min_propagate_chars: int = 4
+    #: windows gathered (across documents) before sorting by length and batching
+    buffer_windows: int = 64
+
+
+@dataclass
+class _Pending:
+    doc: Document
+    ids: list[int]
+    offsets: list[tuple[int, int]]
+    prob_sum: np.ndarray
+    counts: np.ndarray
+    todo: int
+
+
+class Engine:
+    """Runs a :class:`TokenClassifier` over documents of any length.
+
+    >>> engine = Engine(model, Settings(overlap=64, threshold=0.3))  # doctest: +SKIP
+    """
+
+    def __init__(self, model: TokenClassifier, settings: Settings | None = None,
+                 recognizers: Sequence = (), forward: Callable | None = None):
+        self.model = model
+        s = settings or Settings()
+        d = model.settings
+        self.window = min(s.window or d.get("window") or model.max_length, model.max_length)
+        self.overlap = s.overlap if s.overlap is not None else d.get("overlap", 128)
+        self.threshold = s.threshold if s.threshold is not None else d.get("threshold", 0.5)
+        self.settings = s
+        self.recognizers = list(recognizers)
+        self.forward = forward or model.probabilities
+        labels = model.labels
+        self.o_index = labels.index("O")
+        self.types = sorted({lab[2:] for lab in labels if lab != "O"})
+        self.b_index = np.array([labels.index(f"B-{t}") if f"B-{t}" in labels else -1 for t in self.types])
+        self.i_index = np.array([labels.index(f"I-{t}") if f"I-{t}" in labels else -1 for t in self.types])
+
+    def describe(self) -> dict:
+        """The effective settings, for reports."""
+        return {"window": self.window, "overlap": self.overlap, "threshold": self.threshold,
+                "batch_size": self.settings.batch_size, "propagate": self.settings.propagate,
+                "recognizers": [r.name for r in self.recognizers]}
+
+    def spans(self, text: str) -> list[Span]:
+        """Predicted spans of one text."""
+        return next(self.predict([Document("-", text)])).spans
+
+    def predict(self, docs: Iterable[Document]) -> Iterator[Document]:
+        """Yield each document (in input order) with ``spans`` set to the predictions."""
+        for doc, offsets, probs in self.probabilities(docs):
+            doc.spans = self.decode(doc.text, offsets, probs)
+            yield doc
+
+    def probabilities(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list, np.ndarray]]:
+        """Yield ``(document, token offsets, token class probabilities)`` in input order."""
+        buffer: list[_Pending] = []
+        windows: list[Window] = []
+        for doc in docs:
+            ids, offsets = self.model.encode(doc.text)
+            wins = make_windows(len(buffer), ids, self.window, self.overlap, self.model.cls_id, self.model.sep_id)
+            n = len(ids)
+            buffer.append(_Pending(doc, ids, offsets, np.zeros((n, len(self.model.labels)), np.float32),
+                                   np.zeros(n, np.float32), len(wins)))
+            windows.extend(wins)
+            if len(windows) >= self.settings.buffer_windows:
+                self._run(windows, buffer)
+                windows = []
+                yield from self._drain(buffer)
+        self._run(windows, buffer)
+        yield from self._drain(buffer)
+
+    def _run(self, windows: list[Window], buffer: list[_Pending]) -> None:
+        windows.sort(key=len)
+        bs = self.settings.batch_size
+        device = next(self.model.network.parameters()).device
+        for i in range(0, len(windows), bs):
+            batch = windows[i : i + bs]
+            width = max(len(w) for w in batch)
+            ids = torch.full((len(batch), width), self.model.pad_id, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, w in enumerate(batch):
+                ids[row, : len(w)] = torch.tensor(w.input_ids)
+                mask[row, : len(w)] = 1
+            probs = self.forward(ids.to(device), mask.to(device)).cpu().numpy()
+            for row, w in enumerate(batch):
+                p = buffer[w.doc]
+                p.prob_sum[w.start : w.end] += probs[row, w.offset : w.offset + (w.end - w.start)]
+                p.counts[w.start : w.end] += 1
+                p.todo -= 1
+
+    def _drain(self, buffer: list[_Pending]) -> Iterator[Document]:
+        # Every window of every buffered document has run by now; emit in order and forget them.
+        for p in buffer:
+            yield p.doc, p.offsets, p.prob_sum / np.maximum(p.counts, 1)[:, None]
+        buffer.clear()
+
+    def decode(self, text: str, offsets: Sequence[tuple[int, int]], probs: np.ndarray) -> list[Span]:
+        """Character spans from per-token class probabilities (see :class:`Settings` for the rule)."""
+        spans: list[Span] = []
+        if len(offsets):
+            p_entity = 1.0 - probs[:, self.o_index]
+            b = np.where(self.b_index >= 0, probs[:, np.maximum(self.b_index, 0)], 0.0)
+            i = np.where(self.i_index >= 0, probs[:, np.maximum(self.i_index, 0)], 0.0)
+            type_idx = (b + i).argmax(1)
+            begins = b[np.arange(len(type_idx)), type_idx] > i[np.arange(len(type_idx)), type_idx]
+            cur = None  # [start, end, type, scores]
+            for k, (start, end) in enumerate(offsets):
+                if end <= start:
+                    continue
+                if p_entity[k] < self.threshold:
+                    if cur is not None:
+                        spans.append(self._span(text, cur))
+                        cur = None
+                    continue
+                t = self.types[type_idx[k]]
+                new_word = k == 0 or offsets[k - 1][1] != start
+                if cur is not None and (t != cur[2] or (begins[k] and new_word)):
+                    spans.append(self._span(text, cur))
+                    cur = None
+                if cur is None:
+                    cur = [start, end, t, [float(p_entity[k])]]
+                else:
+                    cur[1] = end
+                    cur[3].append(float(p_entity[k]))
+            if cur is not None:
+                spans.append(self._span(text, cur))
+        for recognizer in self.recognizers:
+            spans.extend(recognizer.find(text))
+        spans = merge_spans(spans)
+        if self.settings.propagate:
+            spans = merge_spans(spans + propagate(text, spans, self.settings.min_propagate_chars))
+        return spans
+
+    @staticmethod
+    def _span(text: str, cur: list) -> Span:
+        start, end = cur[0], cur[1]
+        # Snap to whole words: a span never leaves part of a word visible.
+        while start > 0 and _WORD_CHAR.match(text[start - 1]) and _WORD_CHAR.match(text[start]):
+            start -= 1
+        while end < len(text) and _WORD_CHAR.match(text[end]) and _WORD_CHAR.match(text[end - 1]):
+            end += 1
+        return Span(start, end, cur[2], sum(cur[3]) / len(cur[3]))
+
+
+def propagate(text: str, spans: Iterable[Span], min_chars: int = 4) -> list[Span]:
+    """Every other whole-word, case-sensitive occurrence of a predicted string, with the same label.
+
+    >>> [(s.start, s.end) for s in propagate("Smith met Smithson and Smith.", [Span(0, 5, "PERSON")])]
+    [(23, 28)]
+    """
+    out, seen = [], set()
+    for s in spans:
+        needle = text[s.start : s.end]
+        if len(needle.strip()) < min_chars or needle in seen:
+            continue
+        seen.add(needle)
+        for m in re.finditer(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", text):
+            if m.start() != s.start:
+                out.append(Span(m.start(), m.end(), s.label, s.score))
+    return out

@@ -1,0 +1,150 @@
+"""Finding and loading token-classification checkpoints behind one interface.
+
+A checkpoint is a folder. Hugging Face token classifiers (BERT, DistilBERT, ALBERT, MiniLM...) are
+``from_pretrained`` folders; the BiLSTM has ``config.json`` with ``"model_type": "redact-bilstm"``, a
+``tokenizer.json`` and ``model.safetensors``. Either may carry ``redact.json`` with decoding defaults
+(``threshold``, ``window``, ``overlap``).
+
+>>> model = load_model("tab-minilm")  # doctest: +SKIP
+>>> model.labels[:3]  # doctest: +SKIP
+['O', 'B-PERSON', 'I-PERSON']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from .errors import ModelMissing
+
+#: The model ``redact run`` uses when no ``--model`` is given.
+DEFAULT_MODEL = "tab-minilm"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def search_paths() -> list[Path]:
+    """Folders holding named checkpoints, in lookup order."""
+    home = Path(os.environ.get("REDACT_HOME", Path.home() / ".redact"))
+    return [PROJECT_ROOT / "checkpoints", home / "checkpoints"]
+
+
+def find_checkpoint(name_or_path: str) -> Path:
+    """Resolve a model name or checkpoint folder; raises :class:`ModelMissing` with the fix.
+
+    >>> find_checkpoint("no-such-model")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    redact.errors.ModelMissing: model 'no-such-model' not found ...
+    """
+    p = Path(name_or_path).expanduser()
+    if p.is_dir():
+        if not (p / "config.json").exists():
+            raise ModelMissing(f"{p}: not a checkpoint folder (no config.json); train one with `redact train`")
+        return p
+    if os.sep not in name_or_path and "/" not in name_or_path:
+        for folder in search_paths():
+            if (folder / name_or_path / "config.json").exists():
+                return folder / name_or_path
+    looked = ", ".join(str(f / name_or_path) for f in search_paths())
+    raise ModelMissing(
+        f"model '{name_or_path}' not found (looked in {looked}); train it with "
+        f"`redact train minilm --train TRAIN.json --dev DEV.json -o DIR` and pass `--model DIR`"
+    )
+
+
+def known_models() -> list[dict]:
+    """Every named checkpoint found in the search paths, plus the default even when missing."""
+    rows, names = [], set()
+    for folder in search_paths():
+        if folder.is_dir():
+            for sub in sorted(folder.iterdir()):
+                if (sub / "config.json").exists() and sub.name not in names:
+                    names.add(sub.name)
+                    rows.append({"name": sub.name, "path": str(sub), "present": True,
+                                 "default": sub.name == DEFAULT_MODEL})
+    if DEFAULT_MODEL not in names:
+        rows.insert(0, {"name": DEFAULT_MODEL, "path": str(search_paths()[0] / DEFAULT_MODEL),
+                        "present": False, "default": True})
+    return rows
+
+
+def _file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class TokenClassifier:
+    """A loaded model: encode text to subword ids with character offsets, and score windows."""
+
+    name: str
+    path: Path
+    labels: list[str]
+    network: torch.nn.Module
+    tokenizer: object  # a `tokenizers.Tokenizer`
+    cls_id: int | None
+    sep_id: int | None
+    pad_id: int
+    max_length: int
+    family: str
+    settings: dict = field(default_factory=dict)
+
+    def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        """Subword ids and their character offsets for the whole text (no special tokens, no truncation)."""
+        enc = self.tokenizer.encode(text, add_special_tokens=False)
+        return enc.ids, enc.offsets
+
+    @torch.inference_mode()
+    def probabilities(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Class probabilities, shape (batch, length, labels)."""
+        out = self.network(input_ids=input_ids, attention_mask=attention_mask)
+        logits = out.logits if hasattr(out, "logits") else out
+        return torch.softmax(logits.float(), dim=-1)
+
+    @property
+    def checkpoint_hash(self) -> str:
+        weights = next((self.path / n for n in ("model.safetensors", "pytorch_model.bin")
+                        if (self.path / n).exists()), None)
+        return _file_hash(weights) if weights else ""
+
+
+def load_model(name_or_path: str, device: str = "cpu") -> TokenClassifier:
+    """Load a checkpoint by name (see :func:`find_checkpoint`) or folder."""
+    path = find_checkpoint(name_or_path)
+    config = json.loads((path / "config.json").read_text())
+    settings = json.loads((path / "redact.json").read_text()) if (path / "redact.json").exists() else {}
+    if config.get("model_type") == "redact-bilstm":
+        from tokenizers import Tokenizer
+
+        from .bilstm import BiLSTMConfig, BiLSTMTagger
+        from safetensors.torch import load_file
+
+        cfg = BiLSTMConfig.load(path)
+        net = BiLSTMTagger(cfg)
+        net.load_state_dict(load_file(str(path / "model.safetensors")))
+        tok = Tokenizer.from_file(str(path / "tokenizer.json"))
+        labels, cls_id, sep_id, pad_id, max_len, family = cfg.labels, None, None, cfg.pad_id, cfg.max_length, "bilstm"
+    else:
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        hf_tok = AutoTokenizer.from_pretrained(str(path))
+        if not getattr(hf_tok, "is_fast", False):
+            raise ModelMissing(f"{path}: needs a fast tokenizer (tokenizer.json) for character offsets")
+        net = AutoModelForTokenClassification.from_pretrained(str(path), dtype=torch.float32)
+        tok = hf_tok.backend_tokenizer
+        labels = [net.config.id2label[i] for i in range(net.config.num_labels)]
+        cls_id, sep_id = hf_tok.cls_token_id, hf_tok.sep_token_id
+        pad_id = hf_tok.pad_token_id or 0
+        max_len = min(getattr(net.config, "max_position_embeddings", 512), 512)
+        family = config.get("model_type", "hf")
+    tok.no_truncation()
+    tok.no_padding()
+    net.eval().to(device)
+    return TokenClassifier(path.name, path, labels, net, tok, cls_id, sep_id, pad_id, max_len, family, settings)
