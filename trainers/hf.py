@@ -24,7 +24,7 @@ def load_base(base: str):
     try:
         tokenizer = AutoTokenizer.from_pretrained(base)
         model = AutoModelForTokenClassification.from_pretrained(
-            base, num_labels=len(labels), id2label=dict(enumerate(labels)),
+            base, num_labels=len(labels), id2label=dict(enumerate(labels)), dtype=torch.float32,
             label2id={lab: i for i, lab in enumerate(labels)}, ignore_mismatched_sizes=True)
     except (OSError, ValueError) as exc:
         where = "folder" if Path(base).exists() else "Hugging Face Hub model"
