@@ -133,6 +133,10 @@ def load_model(name_or_path: str, device: str = "cpu") -> TokenClassifier:
         labels, cls_id, sep_id, pad_id, max_len, family = cfg.labels, None, None, cfg.pad_id, cfg.max_length, "bilstm"
     else:
         from transformers import AutoModelForTokenClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
 
         hf_tok = AutoTokenizer.from_pretrained(str(path))
         if not getattr(hf_tok, "is_fast", False):
