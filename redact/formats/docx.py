@@ -38,6 +38,10 @@ class _Node:
     part: object
 
 
+# python-docx's element classes redefine ``.text`` (e.g. a paragraph's text); use lxml's own slot.
+_raw_text = etree._Element.text
+
+
 def _root(part) -> etree._Element:
     element = getattr(part, "_element", None)
     if element is None:
@@ -67,11 +71,12 @@ def read(path: Path) -> Loaded:
         for p in root.iter(_P):
             for el in p.iter(*_TEXT_TAGS):
                 # a nested paragraph (text box) is visited on its own
-                if _owner(el) is not p or not el.text:
+                text = _raw_text.__get__(el)
+                if _owner(el) is not p or not text:
                     continue
                 nodes.append(_Node(el, pos, part))
-                pieces.append(el.text)
-                pos += len(el.text)
+                pieces.append(text)
+                pos += len(text)
             pieces.append("\n")
             pos += 1
         pieces.append("\n")
@@ -93,7 +98,7 @@ def write(loaded: Loaded, spans, dest: Path, style: str) -> dict:
     touched_parts = set()
     k = 0
     for node in state["nodes"]:
-        text = node.element.text
+        text = _raw_text.__get__(node.element)
         end = node.start + len(text)
         while k < len(spans) and spans[k].end <= node.start:
             k += 1
@@ -111,7 +116,7 @@ def write(loaded: Loaded, spans, dest: Path, style: str) -> dict:
             j += 1
         if out:
             out.append(text[cursor:])
-            node.element.text = "".join(out)
+            _raw_text.__set__(node.element, "".join(out))
             node.element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             touched_parts.add(str(node.part.partname))
     _scrub_metadata(state["document"])
@@ -142,12 +147,13 @@ def _scrub_strings(root: etree._Element, secrets: list[str]) -> None:
     """Mask every occurrence of the redacted strings in text and attributes of one XML tree."""
     if not secrets:
         return
-    pattern = re.compile("|".join(re.escape(x) for x in secrets))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(x) for x in secrets) + r")(?!\w)")
     mask = lambda m: "█" * len(m.group(0))  # noqa: E731
     for el in root.iter():
         if isinstance(el.tag, str):
-            if el.text and pattern.search(el.text):
-                el.text = pattern.sub(mask, el.text)
+            text = _raw_text.__get__(el)
+            if text and pattern.search(text):
+                _raw_text.__set__(el, pattern.sub(mask, text))
             if el.tail and pattern.search(el.tail):
                 el.tail = pattern.sub(mask, el.tail)
             for key, value in el.attrib.items():

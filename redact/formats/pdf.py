@@ -350,7 +350,7 @@ def write(loaded: Loaded, spans, dest: Path, style: str) -> dict:
 def _mask(text: str, secrets: list[str]) -> str:
     if not secrets:
         return text
-    return re.sub("|".join(re.escape(s) for s in secrets), lambda m: "█" * len(m.group(0)), text)
+    return re.sub(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in secrets) + r")(?!\w)", lambda m: "█" * len(m.group(0)), text)
 
 
 def _scrub_annotations(writer, secrets: list[str]) -> None:
