@@ -60,7 +60,7 @@ def _read(source: Source) -> list[tuple[Document, Loaded | None, bytes]]:
     else:
         data = source.path.read_bytes()
         loaded = format_for(source.path).read(source.path)
-    if not loaded.text.strip():
+    if not loaded.text.strip() and not loaded.info.get("needs_ocr_pages"):
         raise BadInput(f"{source.name}: no text to redact (empty)")
     return [(Document(source.rel.as_posix() if source.path else "-", loaded.text), loaded, data)]
 
@@ -130,9 +130,11 @@ def check_outputs(sources: list[Source], out_dir: Path) -> None:
 
 
 def redact_sources(sources: Iterable[Source], engine: Engine, out_dir: str | Path | None = None,
-                   style: str = "mask", workers: int = 0, model_info: dict | None = None) -> Iterator[Result]:
+                   style: str = "mask", workers: int = 0, model_info: dict | None = None,
+                   accept_no_text: bool = False) -> Iterator[Result]:
     """Redact every source; yields one :class:`Result` per document as soon as it is written.
 
+    A PDF with pages that have no text layer fails (nothing written) unless ``accept_no_text``.
     With ``out_dir`` None nothing is written (the caller prints JSONL or the redacted text).
     Collections (TAB JSON / JSONL) give one result per document, written together as ``NAME.jsonl``."""
     out = Path(out_dir) if out_dir is not None else None
@@ -145,6 +147,13 @@ def redact_sources(sources: Iterable[Source], engine: Engine, out_dir: str | Pat
                 yield Result(src, doc.doc_id, error=doc.metadata["error"])
                 continue
             result = Result(src, doc.doc_id, doc.text, doc.spans, tokens=len(doc.text))
+            loaded = doc.metadata.get("loaded")
+            needs_ocr = loaded.info.get("needs_ocr_pages") if loaded is not None else None
+            if needs_ocr and not accept_no_text:
+                result.error = (f"{src.name}: pages {', '.join(map(str, needs_ocr))} have no text layer and "
+                                f"were NOT redacted (OCR them first, or pass --accept-no-text)")
+                yield result
+                continue
             if out is not None:
                 try:
                     if src.collection:

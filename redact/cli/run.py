@@ -84,14 +84,13 @@ def command(inputs, model, out_dir, jsonl, style, collection, window, overlap, b
     bar = tqdm(total=len(sources), unit="file", disable=quiet, file=sys.stderr,
                desc="redacting")
     last_source = None
-    for result in redact_sources(sources, engine, out_dir, style, workers, model_info):
+    for result in redact_sources(sources, engine, out_dir, style, workers, model_info, accept_no_text):
         if result.source is not last_source:
             bar.update(1)
             last_source = result.source
-        needs_ocr = result.info.get("needs_ocr_pages")
-        if result.ok and needs_ocr and not accept_no_text:
-            result.error = (f"{result.source.name}: pages {', '.join(map(str, needs_ocr))} have no text layer "
-                            f"and were NOT redacted (OCR them, or pass --accept-no-text)")
+        if result.info.get("needs_ocr_pages"):
+            tqdm.write(f"redact: warning: {result.source.name}: pages {result.info['needs_ocr_pages']} have no "
+                       f"text layer and were not redacted", file=sys.stderr)
         if not result.ok:
             failures.append(result.error)
             tqdm.write(f"redact: failed: {result.error}", file=sys.stderr)

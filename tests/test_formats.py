@@ -1,0 +1,183 @@
+"""Leak tests: redacted PDFs and DOCX files are checked with independent readers (poppler's pdftotext,
+pypdfium2, zip + zlib scans of every part/stream), not with redact's own extractor."""
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+import zlib
+
+import pytest
+
+from conftest import ROOT, run_cli
+from documents import docx_everything, pdf_fpdf2, pdf_reportlab, pdf_scanned
+from tiny import rigged_bert
+
+SECRETS = {"body": "Daryl Arkwell", "table": "Kemal Evcimen", "header": "Zbigniew Radaj", "footer": "Lasse Lilja",
+           "comment": "Tony Booth", "comment_author": "Joyce Barrow", "textbox": "Timothy Walker",
+           "hyperlink": "Graham Thorne", "revision_author": "Dennis Twomey", "inserted": "Harry Shindler",
+           "deleted": "Colin Brien", "footnote": "Hasan Erkan", "endnote": "Leszek Gebura",
+           "properties": "Andreas Orphanides"}
+# names the model is rigged to find in text (authors and properties are scrubbed as metadata)
+IN_TEXT = [v for k, v in SECRETS.items() if k not in ("comment_author", "revision_author", "properties")]
+PARAGRAPHS = [
+    "The case originated in an application against the Republic lodged by Daryl Arkwell on 3 March 2001.",
+    "The applicant, Daryl Arkwell, was represented by Kemal Evcimen, a lawyer practising in the city.",
+    "Zbigniew Radaj and Lasse Lilja gave evidence. " * 3,
+] + [f"Paragraph {i}: the court heard the parties and examined the observations of Tony Booth." for i in range(60)]
+PDF_SECRETS = ["Daryl Arkwell", "Kemal Evcimen", "Zbigniew Radaj", "Lasse Lilja", "Tony Booth"]
+NEIGHBOURS = ["originated", "applicant", "represented", "evidence", "observations"]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    words = sorted({w for name in SECRETS.values() for w in name.split()})
+    return rigged_bert(tmp_path_factory.mktemp("rigged"), words)
+
+
+def pdftotext(path):
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdfium_text(path):
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path))
+    return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+
+
+def raw_pdf_streams(path) -> str:
+    """Every stream in the file, inflated where it is Flate-compressed, plus the uncompressed bytes."""
+    data = path.read_bytes()
+    out = [data.decode("latin-1")]
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            out.append(zlib.decompress(m.group(1)).decode("latin-1"))
+        except zlib.error:
+            pass
+    return "\n".join(out)
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (installed by .ci/run)")
+@pytest.mark.parametrize("producer", ["reportlab", "fpdf2"])
+def test_pdf_redaction_leaves_nothing(tmp_path, model, producer):
+    from pypdf import PdfReader
+
+    src = tmp_path / "in" / f"case.pdf"
+    src.parent.mkdir()
+    if producer == "reportlab":
+        pdf_reportlab(src, PARAGRAPHS, title="Case of Daryl Arkwell", author="Kemal Evcimen",
+                      outline="Daryl Arkwell v. the Republic", annotation="Ask Lasse Lilja")
+    else:
+        pdf_fpdf2(src, PARAGRAPHS, title="Case of Daryl Arkwell", author="Kemal Evcimen")
+    before = squeeze(pdftotext(src))
+    assert all(s in before for s in PDF_SECRETS)  # the fixture really holds them
+
+    out = tmp_path / "out"
+    proc = run_cli("run", "--model", model, src, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    red = out / "case.pdf"
+    for extract in (pdftotext, pdfium_text):
+        text = squeeze(extract(red))
+        for secret in PDF_SECRETS:
+            for word in secret.split():
+                assert word not in text, (extract.__name__, word)
+        for word in NEIGHBOURS:
+            assert word in text, (extract.__name__, word)
+    streams = raw_pdf_streams(red)
+    for secret in PDF_SECRETS + ["Arkwell", "Evcimen"]:
+        assert secret not in streams
+    original, redacted = PdfReader(str(src)), PdfReader(str(red))
+    assert len(redacted.pages) == len(original.pages) > 1
+    for a, b in zip(original.pages, redacted.pages):
+        assert [float(x) for x in a.mediabox] == [float(x) for x in b.mediabox]
+    assert not redacted.metadata or not any("Arkwell" in str(v) or "Evcimen" in str(v)
+                                            for v in redacted.metadata.values())
+    report = json.loads((out / "case.pdf.json").read_text())
+    assert report["pages"] == len(original.pages)
+    assert all(s["page"] >= 1 and len(s["bbox"]) == 4 for s in report["spans"])
+
+
+def test_scanned_pdf_is_never_claimed_redacted(tmp_path, model):
+    src = tmp_path / "scan.pdf"
+    pdf_scanned(src)
+    proc = run_cli("run", "--model", model, src, "-o", tmp_path / "o")
+    assert proc.returncode == 1 and "no text layer" in proc.stderr
+    proc = run_cli("run", "--model", model, src, "-o", tmp_path / "o2", "--accept-no-text")
+    assert proc.returncode == 0
+    assert json.loads((tmp_path / "o2" / "scan.pdf.json").read_text())["needs_ocr_pages"] == [1]
+
+
+def test_encrypted_pdf_with_password_is_one_clear_error(tmp_path, model):
+    from pypdf import PdfReader, PdfWriter
+
+    plain = tmp_path / "plain.pdf"
+    pdf_reportlab(plain, PARAGRAPHS[:2])
+    w = PdfWriter(clone_from=PdfReader(str(plain)))
+    w.encrypt(user_password="secret", owner_password="owner")
+    locked = tmp_path / "in" / "locked.pdf"
+    locked.parent.mkdir()
+    w.write(str(locked))
+    shutil.copy(plain, locked.parent / "plain.pdf")
+    proc = run_cli("run", "--model", model, locked.parent, "-o", tmp_path / "out")
+    assert proc.returncode == 1
+    assert "encrypted" in proc.stderr and "Traceback" not in proc.stderr
+    assert (tmp_path / "out" / "plain.pdf").exists()
+
+
+def test_docx_every_story_is_redacted(tmp_path, model):
+    import docx
+
+    src = tmp_path / "in" / "case.docx"
+    src.parent.mkdir()
+    docx_everything(src, SECRETS)
+    raw_before = "".join(zipfile.ZipFile(src).read(n).decode("utf-8", "ignore") for n in zipfile.ZipFile(src).namelist())
+    assert all(word in raw_before for v in SECRETS.values() for word in v.split())
+
+    out = tmp_path / "out"
+    proc = run_cli("run", "--model", model, src, "-o", out, "--style", "label")
+    assert proc.returncode == 0, proc.stderr
+    red = out / "case.docx"
+    with zipfile.ZipFile(red) as z:
+        for name in z.namelist():
+            data = z.read(name).decode("utf-8", "ignore")
+            for place, secret in SECRETS.items():
+                for word in secret.split():
+                    assert word not in data, (name, place, word)
+    d = docx.Document(str(red))  # opens cleanly
+    body = "\n".join(p.text for p in d.paragraphs)
+    assert "The applicant, [PERSON], was born in 1961." in body
+    assert "Nested: [PERSON] lives here." in d.tables[0].cell(0, 1).tables[0].cell(0, 0).text
+    assert d.sections[0].header.paragraphs[0].text == "Header [PERSON]"
+    assert d.core_properties.author == "" and d.core_properties.title == ""
+    # each run kept its own formatting: the bold run now holds the label, the italic run is emptied
+    runs = d.paragraphs[0].runs
+    assert runs[1].bold and runs[1].text == "[PERSON]" and runs[2].italic and runs[2].text == ""
+
+
+def test_samples_redact_in_all_three_formats(tmp_path):
+    samples = ROOT / "samples"
+    assert {p.suffix for p in samples.iterdir()} >= {".txt", ".docx", ".pdf"}
+    out = tmp_path / "out"
+    proc = run_cli("run", samples, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    for txt in samples.glob("*.txt"):
+        report = json.loads((out / (txt.name + ".json")).read_text())
+        removed = {s["text"] for s in report["spans"] if len(s["text"]) >= 4}
+        assert removed
+        for suffix in (".txt", ".docx", ".pdf"):
+            red = out / txt.with_suffix(suffix).name
+            if suffix == ".pdf":
+                text = squeeze(pdftotext(red)) if shutil.which("pdftotext") else pdfium_text(red)
+            elif suffix == ".docx":
+                with zipfile.ZipFile(red) as z:
+                    text = " ".join(z.read(n).decode("utf-8", "ignore") for n in z.namelist())
+            else:
+                text = red.read_text()
+            for secret in removed:
+                assert not re.search(r"(?<!\w)" + re.escape(secret) + r"(?!\w)", squeeze(text)), (red.name, secret)
