@@ -36,8 +36,8 @@ from ..styles import STYLES, redact_text
 @click.option("--threshold", type=float, default=None, help="Mask a token when P(not O) >= this "
               "(default: the checkpoint's dev-tuned value).")
 @click.option("--propagate/--no-propagate", default=True, help="Mask every other occurrence of a predicted string.")
-@click.option("--patterns/--no-patterns", default=True, help="Add the pattern recognizers "
-              "(application numbers, dates) to the model's spans.")
+@click.option("--patterns/--no-patterns", default=False, help="Add the pattern recognizers "
+              "(application numbers, dates) to the model's spans (off by default: no dev-set gain).")
 @click.option("--workers", type=int, default=1, help="Threads parsing files ahead of the model (0: inline).")
 @click.option("--accept-no-text", is_flag=True, help="Do not fail PDFs with pages that have no text layer "
               "(scanned pages are NOT redacted; they are marked needs_ocr in the report).")
