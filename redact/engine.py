@@ -38,7 +38,7 @@ class Settings:
     #: occurrences shorter than this many characters are not propagated
     min_propagate_chars: int = 4
     #: windows gathered (across documents) before sorting by length and batching
-    buffer_windows: int = 64
+    buffer_windows: int = 256
 
 
 @dataclass

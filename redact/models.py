@@ -115,8 +115,10 @@ class TokenClassifier:
         return _file_hash(weights) if weights else ""
 
 
-def load_model(name_or_path: str, device: str = "cpu") -> TokenClassifier:
-    """Load a checkpoint by name (see :func:`find_checkpoint`) or folder."""
+def load_model(name_or_path: str, device: str = "cpu", quantize: bool = False) -> TokenClassifier:
+    """Load a checkpoint by name (see :func:`find_checkpoint`) or folder.
+
+    ``quantize`` applies dynamic int8 quantization to the linear (and LSTM) layers: faster on CPU."""
     path = find_checkpoint(name_or_path)
     config = json.loads((path / "config.json").read_text())
     settings = json.loads((path / "redact.json").read_text()) if (path / "redact.json").exists() else {}
@@ -151,4 +153,8 @@ def load_model(name_or_path: str, device: str = "cpu") -> TokenClassifier:
     tok.no_truncation()
     tok.no_padding()
     net.eval().to(device)
+    if quantize:
+        if device != "cpu":
+            raise ValueError("int8 quantization runs on the CPU only")
+        net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear, torch.nn.LSTM}, dtype=torch.qint8)
     return TokenClassifier(path.name, path, labels, net, tok, cls_id, sep_id, pad_id, max_len, family, settings)

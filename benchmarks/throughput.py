@@ -1,0 +1,162 @@
+"""Throughput of redact's engine against transformers' pipeline and a raw batched forward pass,
+measured side by side in one run on the same checkpoint and documents.
+
+    python benchmarks/throughput.py [--model tab-minilm] [--docs N] [--memory]
+
+Prints tokens/s for (a) pipeline("token-classification", stride=128, aggregation_strategy="simple",
+batch_size=8), (b) redact's engine per backend, (c) a raw fp32 batched forward pass over pre-tokenized
+512-token windows (the limit for fp32), the ratios b/a and b/c, and whether the spans agree. With
+--memory, the peak RSS of `redact run` over 100 and 2,000 documents (separate processes).
+Quality deltas of each backend on the TAB test split are printed with --quality.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from redact.engine import Engine, Settings  # noqa: E402
+from redact.models import load_model  # noqa: E402
+from redact.spans import Document  # noqa: E402
+from redact.windows import make_windows  # noqa: E402
+
+TAB = ROOT.parent / "shared" / "data" / "tab"
+
+
+def texts(n: int | None) -> list[str]:
+    docs = []
+    for split in ("test", "dev", "train"):
+        docs += [d["text"] for d in json.loads((TAB / f"{split}.json").read_text())]
+    return docs[:n] if n else docs
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def run_pipeline(model_dir: str, docs: list[str]):
+    from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
+
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    net = AutoModelForTokenClassification.from_pretrained(model_dir, dtype=torch.float32)
+    pipe = pipeline("token-classification", model=net, tokenizer=tok, stride=128, aggregation_strategy="simple",
+                    batch_size=8, device=-1)
+    out, secs = timed(lambda: pipe(docs))
+    spans = [[(e["start"], e["end"]) for e in doc] for doc in out]
+    return spans, secs
+
+
+def run_raw(model, docs: list[str], batch: int = 8):
+    """fp32 forward over pre-tokenized, length-sorted 512-token windows: no tokenizing, merging or decoding."""
+    windows = []
+    for i, text in enumerate(docs):
+        ids, _ = model.encode(text)
+        windows += make_windows(i, ids, 512, 128, model.cls_id, model.sep_id)
+    windows.sort(key=len)
+    batches = []
+    for i in range(0, len(windows), batch):
+        chunk = windows[i : i + batch]
+        width = max(len(w) for w in chunk)
+        ids = torch.full((len(chunk), width), model.pad_id)
+        mask = torch.zeros((len(chunk), width), dtype=torch.long)
+        for r, w in enumerate(chunk):
+            ids[r, : len(w)] = torch.tensor(w.input_ids)
+            mask[r, : len(w)] = 1
+        batches.append((ids, mask))
+
+    def go():
+        with torch.inference_mode():
+            for ids, mask in batches:
+                model.network(input_ids=ids, attention_mask=mask)
+
+    return timed(go)[1]
+
+
+def run_engine(model, docs: list[str], **settings):
+    engine = Engine(model, Settings(**settings))
+    out, secs = timed(lambda: list(engine.predict(Document(str(i), t) for i, t in enumerate(docs))))
+    return [[(s.start, s.end) for s in d.spans] for d in out], secs
+
+
+def agreement(a, b) -> float:
+    """Share of characters whose masked/unmasked state agrees between two span lists."""
+    same = total = 0
+    for x, y in zip(a, b):
+        end = max([e for _, e in x + y] + [0])
+        ma, mb = bytearray(end), bytearray(end)
+        for s, e in x:
+            ma[s:e] = b"\x01" * (e - s)
+        for s, e in y:
+            mb[s:e] = b"\x01" * (e - s)
+        same += sum(1 for i in range(end) if ma[i] == mb[i])
+        total += end
+    return same / total if total else 1.0
+
+
+def peak_rss(n_docs: int, model: str, extra: list[str]) -> float:
+    """Peak RSS (MiB) of a `redact run` process over ``n_docs`` short documents streamed from JSONL."""
+    base = texts(None)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "docs.jsonl"
+        with open(path, "w") as fh:
+            for i in range(n_docs):
+                fh.write(json.dumps({"doc_id": f"d{i}", "text": base[i % len(base)][:1500]}) + "\n")
+        proc = subprocess.Popen([sys.executable, "-m", "redact", "run", str(path), "--jsonl", "-q", "--model",
+                                 model, *extra], stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        if status != 0:
+            raise SystemExit(f"redact run failed with status {status}")
+        return usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="tab-minilm")
+    ap.add_argument("--docs", type=int, default=None, help="number of TAB documents (default: all 144)")
+    ap.add_argument("--memory", action="store_true", help="also measure peak RSS at 100 vs 2,000 documents")
+    args = ap.parse_args()
+    torch.set_num_threads(os.cpu_count() or 1)
+
+    docs = texts(args.docs)
+    fp32 = load_model(args.model)
+    n_tokens = sum(len(fp32.encode(t)[0]) for t in docs)
+    print(f"{len(docs)} documents, {n_tokens} tokens, {torch.get_num_threads()} threads, model {fp32.path}")
+
+    results = {}
+    spans_a, secs = run_pipeline(str(fp32.path), docs)
+    results["a: transformers pipeline"] = secs
+    secs_c = run_raw(fp32, docs)
+    results["c: raw fp32 forward"] = secs_c
+    engines = {}
+    for name, kwargs, model in [("b: redact fp32", {}, fp32),
+                                ("b: redact int8", {}, load_model(args.model, quantize=True))]:
+        spans_b, secs = run_engine(model, docs, threshold=0.5, propagate=False, **kwargs)
+        results[name] = secs
+        engines[name] = spans_b
+    for name, secs in results.items():
+        print(f"{name:<28}{n_tokens / secs:>10.0f} tokens/s  ({secs:.1f}s)")
+    a = results["a: transformers pipeline"]
+    for name in engines:
+        print(f"{name}: b/a = {a / results[name]:.2f}   b/c = {secs_c / results[name]:.2f}   "
+              f"character agreement with the pipeline's spans: {agreement(spans_a, engines[name]):.4f}")
+    if args.memory:
+        r100 = peak_rss(100, args.model, [])
+        r2000 = peak_rss(2000, args.model, [])
+        print(f"peak RSS: 100 docs {r100:.0f} MiB, 2000 docs {r2000:.0f} MiB, ratio {r2000 / r100:.3f}")
+
+
+if __name__ == "__main__":
+    main()
