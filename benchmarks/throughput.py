@@ -60,11 +60,13 @@ def run_pipeline(model_dir: str, docs: list[str]):
 
 
 def run_raw(model, docs: list[str], batch: int = 8):
-    """fp32 forward over pre-tokenized, length-sorted 512-token windows: no tokenizing, merging or decoding."""
+    """fp32 forward over the engine's windows, pre-tokenized and length-sorted: no tokenizing, merging,
+    decoding or I/O (the limit of the engine with an fp32 model)."""
     windows = []
+    overlap = model.settings.get("overlap", 128)
     for i, text in enumerate(docs):
         ids, _ = model.encode(text)
-        windows += make_windows(i, ids, 512, 128, model.cls_id, model.sep_id)
+        windows += make_windows(i, ids, 512, overlap, model.cls_id, model.sep_id)
     windows.sort(key=len)
     batches = []
     for i in range(0, len(windows), batch):
@@ -127,6 +129,9 @@ def main() -> None:
     ap.add_argument("--model", default="tab-minilm")
     ap.add_argument("--docs", type=int, default=None, help="number of TAB documents (default: all 144)")
     ap.add_argument("--memory", action="store_true", help="also measure peak RSS at 100 vs 2,000 documents")
+    ap.add_argument("--quality", action="store_true", help="also score each backend on the TAB test split")
+    ap.add_argument("--backends", nargs="+", default=["fp32", "int8"], choices=["fp32", "int8"],
+                    help="engine backends to time (the first is the quality reference)")
     args = ap.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
 
@@ -140,18 +145,45 @@ def main() -> None:
     results["a: transformers pipeline"] = secs
     secs_c = run_raw(fp32, docs)
     results["c: raw fp32 forward"] = secs_c
-    engines = {}
-    for name, kwargs, model in [("b: redact fp32", {}, fp32),
-                                ("b: redact int8", {}, load_model(args.model, quantize=True))]:
-        spans_b, secs = run_engine(model, docs, threshold=0.5, propagate=False, **kwargs)
+    engines, models = {}, {}
+    for backend in args.backends:
+        name = f"b: redact {backend}"
+        models[name] = load_model(args.model, quantize=backend == "int8")
+        spans_b, secs = run_engine(models[name], docs, threshold=0.5, propagate=False)
         results[name] = secs
         engines[name] = spans_b
+    with tempfile.TemporaryDirectory() as tmp:  # end to end: process start, model load, files in and out
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        for i, text in enumerate(docs):
+            (folder / f"doc{i:04d}.txt").write_text(text)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "redact", "run", str(folder), "-o", str(Path(tmp) / "out"), "-q",
+                        "--model", args.model], check=True)
+        results["b: `redact run` CLI, int8"] = time.perf_counter() - start
     for name, secs in results.items():
         print(f"{name:<28}{n_tokens / secs:>10.0f} tokens/s  ({secs:.1f}s)")
     a = results["a: transformers pipeline"]
+    print(f"`redact run` end to end (.txt files in and out, model load included): "
+          f"b/a = {a / results['b: `redact run` CLI, int8']:.2f}")
     for name in engines:
         print(f"{name}: b/a = {a / results[name]:.2f}   b/c = {secs_c / results[name]:.2f}   "
               f"character agreement with the pipeline's spans: {agreement(spans_a, engines[name]):.4f}")
+    if args.quality:
+        from redact.corpus import read_documents
+        from redact.score import score
+
+        gold = list(read_documents(TAB / "test.json"))
+        reference = None
+        print("quality on the TAB test split (default decoding), deltas against fp32:")
+        for name, model in models.items():
+            engine = Engine(model)
+            preds = {d.doc_id: d.spans for d in engine.predict(Document(g.doc_id, g.text) for g in gold)}
+            tab = score(gold, preds)["tab"]
+            reference = reference or tab
+            print(f"  {name:<26} token recall {tab['token_recall']:.4f} ({tab['token_recall'] - reference['token_recall']:+.4f})"
+                  f"  token precision {tab['token_precision']:.4f} "
+                  f"({tab['token_precision'] - reference['token_precision']:+.4f})")
     if args.memory:
         r100 = peak_rss(100, args.model, [])
         r2000 = peak_rss(2000, args.model, [])

@@ -95,6 +95,7 @@ class TokenClassifier:
     max_length: int
     family: str
     settings: dict = field(default_factory=dict)
+    quantized: bool = False
 
     def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
         """Subword ids and their character offsets for the whole text (no special tokens, no truncation)."""
@@ -118,7 +119,12 @@ class TokenClassifier:
 def load_model(name_or_path: str, device: str = "cpu", quantize: bool = False) -> TokenClassifier:
     """Load a checkpoint by name (see :func:`find_checkpoint`) or folder.
 
-    ``quantize`` applies dynamic int8 quantization to the linear (and LSTM) layers: faster on CPU."""
+    ``quantize`` applies dynamic int8 quantization with per-channel weight scales to the linear layers
+    (CPU only; ~1.4x faster, quality measured in the README). On CUDA the model runs in half precision.
+
+    >>> load_model("tab-minilm", quantize=True).quantized  # doctest: +SKIP
+    True
+    """
     path = find_checkpoint(name_or_path)
     config = json.loads((path / "config.json").read_text())
     settings = json.loads((path / "redact.json").read_text()) if (path / "redact.json").exists() else {}
@@ -153,8 +159,16 @@ def load_model(name_or_path: str, device: str = "cpu", quantize: bool = False) -
     tok.no_truncation()
     tok.no_padding()
     net.eval().to(device)
-    if quantize:
-        if device != "cpu":
-            raise ValueError("int8 quantization runs on the CPU only")
-        net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear, torch.nn.LSTM}, dtype=torch.qint8)
-    return TokenClassifier(path.name, path, labels, net, tok, cls_id, sep_id, pad_id, max_len, family, settings)
+    clf = TokenClassifier(path.name, path, labels, net, tok, cls_id, sep_id, pad_id, max_len, family, settings)
+    if str(device).startswith("cuda"):
+        clf.network = net.half()
+    elif quantize:
+        import warnings
+
+        from torch.ao.quantization import per_channel_dynamic_qconfig
+
+        with warnings.catch_warnings():  # the eager quantization API warns about its future; it works today
+            warnings.simplefilter("ignore")
+            clf.network = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear: per_channel_dynamic_qconfig})
+        clf.quantized = True
+    return clf

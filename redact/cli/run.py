@@ -38,14 +38,17 @@ from ..styles import STYLES, redact_text
 @click.option("--propagate/--no-propagate", default=True, help="Mask every other occurrence of a predicted string.")
 @click.option("--patterns/--no-patterns", default=False, help="Add the pattern recognizers "
               "(application numbers, dates) to the model's spans (off by default: no dev-set gain).")
-@click.option("--quantize/--no-quantize", default=False, help="Dynamic int8 quantization of the model's linear "
-              "layers (CPU): faster, see the README for its measured quality.")
+@click.option("--quantize/--no-quantize", default=True, help="Dynamic int8 quantization of the model's linear "
+              "layers on the CPU: about 1.4x faster, test-set token recall/precision within 0.005 of fp32 "
+              "(README). --no-quantize runs in fp32.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
+              help="cuda runs the model in half precision with larger batches.")
 @click.option("--workers", type=int, default=1, help="Threads parsing files ahead of the model (0: inline).")
 @click.option("--accept-no-text", is_flag=True, help="Do not fail PDFs with pages that have no text layer "
               "(scanned pages are NOT redacted; they are marked needs_ocr in the report).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 def command(inputs, model, out_dir, jsonl, style, collection, window, overlap, batch_size, threshold, propagate,
-            patterns, quantize, workers, accept_no_text, quiet) -> None:
+            patterns, quantize, device, workers, accept_no_text, quiet) -> None:
     """Redact INPUTS: files (.txt .md .docx .pdf), folders (recursive), globs, TAB JSON/JSONL collections,
     or '-' for text on stdin.
 
@@ -71,14 +74,23 @@ def command(inputs, model, out_dir, jsonl, style, collection, window, overlap, b
     if threshold is not None and not 0 < threshold <= 1:
         raise BadInput("--threshold must be in (0, 1]")
 
-    clf = load_model(model, quantize=quantize)
+    import torch
+
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise BadInput("--device cuda: no CUDA device is available")
+    if device == "cuda" and batch_size == 8:
+        batch_size = 64
+    clf = load_model(model, device=device, quantize=quantize and device == "cpu")
     settings = Settings(window=window, overlap=overlap, batch_size=batch_size, threshold=threshold,
                         propagate=propagate)
     try:
         engine = Engine(clf, settings, recognizers=default_recognizers() if patterns else ())
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    model_info = {"name": clf.name, "path": str(clf.path), "checkpoint_sha256": clf.checkpoint_hash}
+    model_info = {"name": clf.name, "path": str(clf.path), "checkpoint_sha256": clf.checkpoint_hash,
+                  "device": device, "int8": clf.quantized}
 
     started = time.time()
     n_docs = n_spans = n_chars = 0
