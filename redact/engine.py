@@ -96,6 +96,7 @@ class Engine:
         windows: list[Window] = []
         for doc in docs:
             ids, offsets = self.model.encode(doc.text)
+            doc.metadata["tokens"] = len(ids)
             wins = make_windows(len(buffer), ids, self.window, self.overlap, self.model.cls_id, self.model.sep_id)
             n = len(ids)
             buffer.append(_Pending(doc, ids, offsets, np.zeros((n, len(self.model.labels)), np.float32),

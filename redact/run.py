@@ -146,7 +146,7 @@ def redact_sources(sources: Iterable[Source], engine: Engine, out_dir: str | Pat
             if "error" in doc.metadata:
                 yield Result(src, doc.doc_id, error=doc.metadata["error"])
                 continue
-            result = Result(src, doc.doc_id, doc.text, doc.spans, tokens=len(doc.text))
+            result = Result(src, doc.doc_id, doc.text, doc.spans, tokens=doc.metadata.get("tokens", 0))
             loaded = doc.metadata.get("loaded")
             needs_ocr = loaded.info.get("needs_ocr_pages") if loaded is not None else None
             if needs_ocr and not accept_no_text:
@@ -200,7 +200,8 @@ def _write_file(out: Path, src: Source, doc: Document, style: str, settings: dic
         "source": src.name, "output": str(dest), "sha256": hashlib.sha256(doc.metadata["data"]).hexdigest(),
         "model": model_info, "settings": {**settings, "style": style},
         "spans": spans, "counts": dict(Counter(s.label for s in doc.spans)),
-        **loaded.info, **extra, "timings": {"write_s": round(time.time() - started, 4)},
+        **loaded.info, **extra, "tokens": doc.metadata.get("tokens"),
+        "timings": {"write_s": round(time.time() - started, 4)},
     }
     report_path = dest.with_name(dest.name + ".json")
     _atomic_write(report_path, lambda tmp: tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False)))

@@ -93,7 +93,7 @@ def command(inputs, model, out_dir, jsonl, style, collection, window, overlap, b
                   "device": device, "int8": clf.quantized}
 
     started = time.time()
-    n_docs = n_spans = n_chars = 0
+    n_docs = n_spans = n_tokens = 0
     failures = []
     bar = tqdm(total=len(sources), unit="file", disable=quiet, file=sys.stderr,
                desc="redacting")
@@ -111,8 +111,8 @@ def command(inputs, model, out_dir, jsonl, style, collection, window, overlap, b
             continue
         n_docs += 1
         n_spans += len(result.spans)
-        n_chars += result.tokens
-        bar.set_postfix(spans=n_spans, chars_s=f"{n_chars / max(1e-9, time.time() - started):.0f}")
+        n_tokens += result.tokens
+        bar.set_postfix(spans=n_spans, tokens_s=f"{n_tokens / max(1e-9, time.time() - started):.0f}")
         if jsonl:
             rec = {"doc_id": result.doc_id, "source": result.source.name,
                    "spans": span_records(result.text, result.spans)}
@@ -122,6 +122,7 @@ def command(inputs, model, out_dir, jsonl, style, collection, window, overlap, b
     bar.close()
     if not quiet:
         took = time.time() - started
-        click.echo(f"redact: {n_docs} documents, {n_spans} spans, {len(failures)} failed, {took:.1f}s"
+        click.echo(f"redact: {n_docs} documents, {n_tokens} tokens, {n_spans} spans, {len(failures)} failed, "
+                   f"{took:.1f}s ({n_tokens / max(took, 1e-9):.0f} tokens/s)"
                    + (f", output in {out_dir}" if out_dir else ""), err=True)
     sys.exit(1 if failures else 0)
