@@ -55,19 +55,19 @@ def main() -> None:
     ap.add_argument("--bilstm", default=None, help="a BiLSTM checkpoint folder to score beside it")
     ap.add_argument("--split", default="test")
     ap.add_argument("--levers", action="store_true", help="dev-set table of decoding levers")
-    ap.add_argument("--fp32", action="store_true", help="score the fp32 model instead of int8 (redact run's default)")
+    ap.add_argument("--precision", default="auto", help="model precision (redact run's default: auto)")
     args = ap.parse_args()
 
     gold = list(read_documents(DATA / "tab" / f"{args.split}.json"))
-    model = load_model(args.model, quantize=not args.fp32)
+    model = load_model(args.model, precision=args.precision)
     header = "| system | " + " | ".join(h for _, h in COLUMNS) + " | training |"
     print(f"TAB {args.split} split ({len(gold)} documents)\n")
     print(header)
     print("|" + "---|" * (len(COLUMNS) + 2))
-    print(row(f"redact {model.name} (shipped, {'int8' if model.quantized else 'fp32'})", evaluate(model, gold),
+    print(row(f"redact {model.name} (shipped, {model.precision})", evaluate(model, gold),
               training_time(model.path)))
     if args.bilstm:
-        bilstm = load_model(args.bilstm, quantize=not args.fp32)
+        bilstm = load_model(args.bilstm, precision=args.precision)
         print(row("redact bilstm", evaluate(bilstm, gold), training_time(bilstm.path)))
     presidio = DATA / "peers" / f"presidio_{args.split}.json"
     if presidio.exists():
@@ -81,7 +81,7 @@ def main() -> None:
         base = model.settings.get("threshold", 0.5)
         fp32 = load_model(args.model)
         variants = [
-            (f"default (int8, threshold {base}, overlap {model.settings.get('overlap', 128)}, propagate)",
+            (f"default ({model.precision}, threshold {base}, overlap {model.settings.get('overlap', 128)}, propagate)",
              Settings(), False, model),
             ("argmax-like threshold 0.5", Settings(threshold=0.5), False, model),
             ("threshold 0.1", Settings(threshold=0.1), False, model),
@@ -89,8 +89,9 @@ def main() -> None:
             ("+ pattern recognizers", Settings(), True, model),
             ("overlap 128", Settings(overlap=128), False, model),
             ("overlap 256", Settings(overlap=256), False, model),
-            ("fp32 (no quantization)", Settings(), False, fp32),
+            ("fp32", Settings(), False, fp32),
             ("fp32, overlap 128", Settings(overlap=128), False, fp32),
+            ("int8", Settings(), False, load_model(args.model, precision="int8")),
         ]
         for name, settings, patterns, m in variants:
             print(row(name, evaluate(m, dev, settings, patterns)))

@@ -3,7 +3,7 @@ measured side by side in one run on the same checkpoint and documents.
 
     python benchmarks/throughput.py [--model tab-minilm] [--docs N] [--memory]
 
-Prints tokens/s for (a) pipeline("token-classification", stride=128, aggregation_strategy="simple",
+Each method first runs once on 8 documents (warm-up), then is timed on all of them. Prints tokens/s for (a) pipeline("token-classification", stride=128, aggregation_strategy="simple",
 batch_size=8), (b) redact's engine per backend, (c) a raw fp32 batched forward pass over pre-tokenized
 512-token windows (the limit for fp32), the ratios b/a and b/c, and whether the spans agree. With
 --memory, the peak RSS of `redact run` over 100 and 2,000 documents (separate processes).
@@ -54,6 +54,7 @@ def run_pipeline(model_dir: str, docs: list[str]):
     net = AutoModelForTokenClassification.from_pretrained(model_dir, dtype=torch.float32)
     pipe = pipeline("token-classification", model=net, tokenizer=tok, stride=128, aggregation_strategy="simple",
                     batch_size=8, device=-1)
+    pipe(docs[:8])  # warm-up, as for every method
     out, secs = timed(lambda: pipe(docs))
     spans = [[(e["start"], e["end"]) for e in doc] for doc in out]
     return spans, secs
@@ -84,11 +85,15 @@ def run_raw(model, docs: list[str], batch: int = 8):
             for ids, mask in batches:
                 model.network(input_ids=ids, attention_mask=mask)
 
+    with torch.inference_mode():  # warm-up, as for every method
+        for ids, mask in batches[:2]:
+            model.network(input_ids=ids, attention_mask=mask)
     return timed(go)[1]
 
 
 def run_engine(model, docs: list[str], **settings):
     engine = Engine(model, Settings(**settings))
+    list(engine.predict(Document(str(i), t) for i, t in enumerate(docs[:8])))  # warm-up
     out, secs = timed(lambda: list(engine.predict(Document(str(i), t) for i, t in enumerate(docs))))
     return [[(s.start, s.end) for s in d.spans] for d in out], secs
 
@@ -130,7 +135,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=None, help="number of TAB documents (default: all 144)")
     ap.add_argument("--memory", action="store_true", help="also measure peak RSS at 100 vs 2,000 documents")
     ap.add_argument("--quality", action="store_true", help="also score each backend on the TAB test split")
-    ap.add_argument("--backends", nargs="+", default=["fp32", "int8"], choices=["fp32", "int8"],
+    ap.add_argument("--backends", nargs="+", default=["fp32", "int8", "bf16"], choices=["fp32", "int8", "bf16"],
                     help="engine backends to time (the first is the quality reference)")
     args = ap.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
@@ -138,7 +143,10 @@ def main() -> None:
     docs = texts(args.docs)
     fp32 = load_model(args.model)
     n_tokens = sum(len(fp32.encode(t)[0]) for t in docs)
-    print(f"{len(docs)} documents, {n_tokens} tokens, {torch.get_num_threads()} threads, model {fp32.path}")
+    from redact.models import fast_cpu_precision
+
+    print(f"{len(docs)} documents, {n_tokens} tokens, {torch.get_num_threads()} threads, model {fp32.path}, "
+          f"`redact run` precision auto = {fast_cpu_precision()} on this CPU")
 
     results = {}
     spans_a, secs = run_pipeline(str(fp32.path), docs)
@@ -148,7 +156,7 @@ def main() -> None:
     engines, models = {}, {}
     for backend in args.backends:
         name = f"b: redact {backend}"
-        models[name] = load_model(args.model, quantize=backend == "int8")
+        models[name] = load_model(args.model, precision=backend)
         spans_b, secs = run_engine(models[name], docs, threshold=0.5, propagate=False)
         results[name] = secs
         engines[name] = spans_b
@@ -167,11 +175,11 @@ def main() -> None:
             return time.perf_counter() - start
 
         startup = cli(one, "out1")
-        results["b: `redact run` CLI, int8"] = cli(folder, "out")
+        results["b: `redact run` CLI, auto"] = cli(folder, "out")
     for name, secs in results.items():
         print(f"{name:<28}{n_tokens / secs:>10.0f} tokens/s  ({secs:.1f}s)")
     a = results["a: transformers pipeline"]
-    e2e = results["b: `redact run` CLI, int8"]
+    e2e = results["b: `redact run` CLI, auto"]
     print(f"`redact run` end to end (.txt files in and out, propagation on): b/a = {a / e2e:.2f} including "
           f"its {startup:.1f}s start-up (imports, model load: timed on a one-line file), "
           f"{a / (e2e - startup):.2f} without it")

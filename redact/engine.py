@@ -188,13 +188,17 @@ def propagate(text: str, spans: Iterable[Span], min_chars: int = 4) -> list[Span
     >>> [(s.start, s.end) for s in propagate("Smith met Smithson and Smith.", [Span(0, 5, "PERSON")])]
     [(23, 28)]
     """
-    out, seen = [], set()
+    first: dict[str, Span] = {}
+    starts = set()
     for s in spans:
         needle = text[s.start : s.end]
-        if len(needle.strip()) < min_chars or needle in seen:
-            continue
-        seen.add(needle)
-        for m in re.finditer(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", text):
-            if m.start() != s.start:
-                out.append(Span(m.start(), m.end(), s.label, s.score))
-    return out
+        starts.add(s.start)
+        if len(needle.strip()) >= min_chars and needle not in first:
+            first[needle] = s
+    if not first:
+        return []
+    # one pass over the text for all strings, longest first so a name wins over its parts
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in sorted(first, key=len, reverse=True))
+                         + r")(?!\w)")
+    return [Span(m.start(), m.end(), first[m.group(0)].label, first[m.group(0)].score)
+            for m in pattern.finditer(text) if m.start() not in starts]
