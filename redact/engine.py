@@ -189,10 +189,10 @@ def propagate(text: str, spans: Iterable[Span], min_chars: int = 4) -> list[Span
     [(23, 28)]
     """
     first: dict[str, Span] = {}
-    starts = set()
+    existing = set()
     for s in spans:
         needle = text[s.start : s.end]
-        starts.add(s.start)
+        existing.add((s.start, s.end))
         if len(needle.strip()) >= min_chars and needle not in first:
             first[needle] = s
     if not first:
@@ -201,4 +201,4 @@ def propagate(text: str, spans: Iterable[Span], min_chars: int = 4) -> list[Span
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in sorted(first, key=len, reverse=True))
                          + r")(?!\w)")
     return [Span(m.start(), m.end(), first[m.group(0)].label, first[m.group(0)].score)
-            for m in pattern.finditer(text) if m.start() not in starts]
+            for m in pattern.finditer(text) if m.span() not in existing]

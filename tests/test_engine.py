@@ -96,6 +96,10 @@ def test_propagation_masks_other_occurrences():
     found = propagate(text, [Span(0, 8, "PERSON")])
     assert [(text[s.start : s.end], s.start) for s in found] == [("Quixwell", text.rindex("Quixwell"))]
     assert propagate("Al and Al", [Span(0, 2, "PERSON")]) == []  # too short to propagate
+    # a longer string is propagated even where a shorter span already starts
+    text = "Widows Fund paid. Widows Fund again."
+    found = propagate(text, [Span(0, 11, "ORG"), Span(18, 24, "DEM")])
+    assert [(s.start, s.end) for s in found] == [(18, 29)]
 
 
 def test_cli_stdin_pipeline_and_styles(rigged):

@@ -107,7 +107,8 @@ def dev_scores(classifier: TokenClassifier, dev: list[Document], window: int, ov
             engine.threshold = t
         preds = {doc.doc_id: engine.decode(doc.text, offsets, probs) for doc, offsets, probs in cached}
         result = score(dev, preds)
-        out[engine.threshold] = {**{k: v for k, v in result["tab"].items() if k != "token_recall_by_type"},
+        # a metric with nothing to count (precision when nothing is predicted) is None: count it as 0 here
+        out[engine.threshold] = {**{k: v or 0.0 for k, v in result["tab"].items() if k != "token_recall_by_type"},
                                  "seqeval_f1": result["seqeval"]["f1"]}
     return out
 
