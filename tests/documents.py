@@ -129,7 +129,8 @@ def docx_everything(path: Path, secret: dict[str, str]) -> None:
         f'<w:p><w:r><w:t>Box: {secret["textbox"]} signed.</w:t></w:r></w:p>'
         f'</w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>'))
     # hyperlink
-    rid = d.part.relate_to("https://example.org/case", RT.HYPERLINK, is_external=True)
+    link_name = secret["hyperlink"].lower().replace(" ", ".")
+    rid = d.part.relate_to(f"mailto:{link_name}@example.org", RT.HYPERLINK, is_external=True)
     body.append(parse_xml(
         f'<w:p {w}><w:r><w:t xml:space="preserve">See </w:t></w:r><w:hyperlink r:id="{rid}"><w:r>'
         f'<w:t>{secret["hyperlink"]}</w:t></w:r></w:hyperlink></w:p>'))

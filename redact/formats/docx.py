@@ -129,6 +129,7 @@ def write(loaded: Loaded, spans, dest: Path, style: str) -> dict:
                     el.set(attr, "")
     # Safety net: any other XML part (custom XML, properties, alt text in attributes) loses the strings too.
     for part in state["document"].part.package.iter_parts():
+        _scrub_links(part, secrets)
         if getattr(part, "_element", None) is None and not _is_xml(part):
             continue  # images and other binary parts
         _scrub_strings(_root(part), secrets)
@@ -159,6 +160,20 @@ def _scrub_strings(root: etree._Element, secrets: list[str]) -> None:
             for key, value in el.attrib.items():
                 if pattern.search(value):
                     el.set(key, pattern.sub(mask, value))
+
+
+def _scrub_links(part, secrets: list[str]) -> None:
+    """External link targets (hyperlink URLs, mailto: addresses) that contain a redacted string lose it."""
+    if not secrets:
+        return
+    for rel in part.rels.values():
+        if rel.is_external:
+            target = rel.target_ref
+            for secret in secrets:
+                for variant in {secret, secret.replace(" ", "%20"), secret.replace(" ", "."), secret.lower(),
+                                secret.lower().replace(" ", ".")}:
+                    target = target.replace(variant, "redacted")
+            rel._target = target  # python-docx has no setter for a relationship's target
 
 
 def _scrub_metadata(document) -> None:
