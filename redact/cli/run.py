@@ -66,7 +66,8 @@ def command(inputs, model, out_dir, jsonl, style, collection, window, overlap, b
         raise BadInput("no supported files found in the inputs (.txt .md .docx .pdf .json .jsonl)")
     to_stdout = out_dir is None and not jsonl
     if to_stdout and (len(sources) != 1 or sources[0].path is not None and sources[0].collection):
-        raise BadInput("give -o DIR (or --jsonl) to redact files; only '-' alone prints redacted text")
+        raise BadInput("give -o DIR (or --jsonl) for several inputs or a collection; one file or '-' alone "
+                       "prints its redacted text")
     if out_dir is not None:
         check_outputs(sources, Path(out_dir))
     if batch_size < 1:

@@ -336,14 +336,16 @@ def write(loaded: Loaded, spans, dest: Path, style: str) -> dict:
         cs.operations = body
         page.replace_contents(cs)
 
+    for page in writer.pages:  # page thumbnails show the old text; page metadata may quote it
+        for key in ("/Thumb", "/Metadata", "/PieceInfo"):
+            if key in page:
+                del page[NameObject(key)]
     secrets = sorted({loaded.text[s.start : s.end].strip() for s in spans} - {""}, key=len, reverse=True)
     _scrub_annotations(writer, [x for x in secrets if len(x) >= 3])
     _copy_outline(state["reader"], writer, secrets)
     writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     with open(dest, "wb") as fh:
         writer.write(fh)
-    for page in writer.pages:  # ContentStream objects keep no file handles; nothing else to release
-        page.get(NameObject("/Contents"))
     return {"span_details": details, "pages_touched": [p + 1 for p in touched_pages]}
 
 
