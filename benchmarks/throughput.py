@@ -114,13 +114,13 @@ def agreement(a, b) -> float:
 
 
 def peak_rss(n_docs: int, model: str, extra: list[str]) -> float:
-    """Peak RSS (MiB) of a `redact run` process over ``n_docs`` short documents streamed from JSONL."""
+    """Peak RSS (MiB) of a `redact run` process over ``n_docs`` TAB documents (cycled) streamed from JSONL."""
     base = texts(None)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "docs.jsonl"
         with open(path, "w") as fh:
             for i in range(n_docs):
-                fh.write(json.dumps({"doc_id": f"d{i}", "text": base[i % len(base)][:1500]}) + "\n")
+                fh.write(json.dumps({"doc_id": f"d{i}", "text": base[i % len(base)]}) + "\n")
         proc = subprocess.Popen([sys.executable, "-m", "redact", "run", str(path), "--jsonl", "-q", "--model",
                                  model, *extra], stdout=subprocess.DEVNULL)
         _, status, usage = os.wait4(proc.pid, 0)

@@ -50,10 +50,11 @@ class Result:
         return self.error is None
 
 
-def _read(source: Source) -> list[tuple[Document, Loaded | None, bytes]]:
-    """Documents of one source (several for a collection). Raises on unreadable input."""
+def _read(source: Source) -> Iterable[tuple[Document, Loaded | None, bytes]]:
+    """Documents of one source. A collection is streamed (read lazily, one document at a time);
+    a file is read whole. Raises on unreadable input."""
     if source.collection:
-        return [(doc, None, b"") for doc in read_documents(source.path or "-")]
+        return ((doc, None, b"") for doc in read_documents(source.path or "-"))
     if source.path is None:
         data = sys.stdin.buffer.read()
         loaded = Loaded(txt.decode(data, "-"))
@@ -79,11 +80,14 @@ def _documents(sources: Iterable[Source], workers: int) -> Iterator[Document]:
 
     def emit(item):
         src, docs, error = item
+        try:
+            for doc, loaded, data in docs:
+                doc.metadata.update({"source": src, "loaded": loaded, "data": data})
+                yield doc
+        except RedactError as exc:  # a collection that turns out malformed part-way
+            error = str(exc)
         if error:
             yield Document(src.name, "", metadata={"source": src, "error": error})
-        for doc, loaded, data in docs:
-            doc.metadata.update({"source": src, "loaded": loaded, "data": data})
-            yield doc
 
     if workers <= 0:
         for src in sources:

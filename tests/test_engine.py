@@ -167,3 +167,17 @@ def test_missing_model_is_one_line(tmp_path):
     proc = run_cli("run", "--model", "no-such-model", tmp_path / "a.txt", "-o", tmp_path / "o")
     assert proc.returncode == 2
     assert "redact train" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_collection_streams_and_reports_a_bad_line(rigged, tmp_path):
+    coll = tmp_path / "cases.jsonl"
+    coll.write_text(json.dumps({"doc_id": "a", "text": f"{NAME} wrote."}) + "\n"
+                    + json.dumps({"doc_id": "b", "text": "Nobody here."}) + "\n" + "{broken\n")
+    proc = run_cli("run", "--model", rigged, coll, "--jsonl", "-q")
+    assert proc.returncode == 1
+    assert [json.loads(line)["doc_id"] for line in proc.stdout.splitlines()] == ["a", "b"]
+    assert "line 3" in proc.stderr and "invalid JSON" in proc.stderr
+    out = tmp_path / "out"
+    proc = run_cli("run", "--model", rigged, coll, "-o", out, "-q")
+    lines = [json.loads(line) for line in (out / "cases.jsonl").read_text().splitlines()]
+    assert [r["text"] for r in lines] == [f"{'█' * len(NAME)} wrote.", "Nobody here."]
