@@ -115,7 +115,8 @@ class Engine:
         device = next(self.model.network.parameters()).device
         for i in range(0, len(windows), bs):
             batch = windows[i : i + bs]
-            width = max(len(w) for w in batch)
+            # round widths up so the set of input shapes stays small: CPU kernels cache per-shape state
+            width = min(-(-max(len(w) for w in batch) // 32) * 32, self.window)
             ids = torch.full((len(batch), width), self.model.pad_id, dtype=torch.long)
             mask = torch.zeros((len(batch), width), dtype=torch.long)
             for row, w in enumerate(batch):
