@@ -106,3 +106,17 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, gold_text, pred_text, messag
 def test_reader_rejects_gold_list_as_predictions():
     with pytest.raises(BadInput):
         read_predictions(TAB / "dev.json")
+
+
+def test_jsonl_writer_round_trips(tmp_path):
+    import io
+
+    from redact.corpus import write_jsonl
+
+    docs = list(read_documents(TAB / "dev.json"))[:3]
+    buf = io.StringIO()
+    assert write_jsonl(docs, buf) == 3
+    path = tmp_path / "docs.jsonl"
+    path.write_text(buf.getvalue())
+    again = list(read_documents(path))
+    assert [(d.doc_id, d.text, d.spans) for d in again] == [(d.doc_id, d.text, d.spans) for d in docs]

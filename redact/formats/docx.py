@@ -18,7 +18,7 @@ from lxml import etree
 
 from ..errors import BadInput
 from ..styles import Replacer
-from . import Loaded
+from . import Loaded, RedactedStrings
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _TEXT_TAGS = {f"{{{W}}}t", f"{{{W}}}delText"}
@@ -120,8 +120,7 @@ def write(loaded: Loaded, spans, dest: Path, style: str) -> dict:
             node.element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             touched_parts.add(str(node.part.partname))
     _scrub_metadata(state["document"])
-    secrets = sorted({loaded.text[s.start : s.end].strip() for s in spans} - {""}, key=len, reverse=True)
-    secrets = [x for x in secrets if len(x) >= 3]
+    secrets = RedactedStrings(loaded.text, spans)
     for part in state["parts"]:
         for el in _root(part).iter():
             for attr in _PERSON_ATTRS:
@@ -144,32 +143,31 @@ def _is_xml(part) -> bool:
     return str(part.content_type).endswith("xml")
 
 
-def _scrub_strings(root: etree._Element, secrets: list[str]) -> None:
+def _scrub_strings(root: etree._Element, secrets: RedactedStrings) -> None:
     """Mask every occurrence of the redacted strings in text and attributes of one XML tree."""
     if not secrets:
         return
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(x) for x in secrets) + r")(?!\w)")
-    mask = lambda m: "█" * len(m.group(0))  # noqa: E731
     for el in root.iter():
         if isinstance(el.tag, str):
             text = _raw_text.__get__(el)
-            if text and pattern.search(text):
-                _raw_text.__set__(el, pattern.sub(mask, text))
-            if el.tail and pattern.search(el.tail):
-                el.tail = pattern.sub(mask, el.tail)
+            if text:
+                _raw_text.__set__(el, secrets.mask(text))
+            if el.tail:
+                el.tail = secrets.mask(el.tail)
             for key, value in el.attrib.items():
-                if pattern.search(value):
-                    el.set(key, pattern.sub(mask, value))
+                masked = secrets.mask(value)
+                if masked != value:
+                    el.set(key, masked)
 
 
-def _scrub_links(part, secrets: list[str]) -> None:
+def _scrub_links(part, secrets: RedactedStrings) -> None:
     """External link targets (hyperlink URLs, mailto: addresses) that contain a redacted string lose it."""
     if not secrets:
         return
     for rel in part.rels.values():
         if rel.is_external:
             target = rel.target_ref
-            for secret in secrets:
+            for secret in secrets.strings:
                 for variant in {secret, secret.replace(" ", "%20"), secret.replace(" ", "."), secret.lower(),
                                 secret.lower().replace(" ", ".")}:
                     target = target.replace(variant, "redacted")

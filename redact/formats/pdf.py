@@ -20,12 +20,11 @@ titles and annotations holding a redacted string are masked or dropped. Pages wi
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BadInput
-from . import Loaded
+from . import Loaded, RedactedStrings
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -340,8 +339,8 @@ def write(loaded: Loaded, spans, dest: Path, style: str) -> dict:
         for key in ("/Thumb", "/Metadata", "/PieceInfo"):
             if key in page:
                 del page[NameObject(key)]
-    secrets = sorted({loaded.text[s.start : s.end].strip() for s in spans} - {""}, key=len, reverse=True)
-    _scrub_annotations(writer, [x for x in secrets if len(x) >= 3])
+    secrets = RedactedStrings(loaded.text, spans)
+    _scrub_annotations(writer, secrets)
     _copy_outline(state["reader"], writer, secrets)
     writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     with open(dest, "wb") as fh:
@@ -349,13 +348,7 @@ def write(loaded: Loaded, spans, dest: Path, style: str) -> dict:
     return {"span_details": details, "pages_touched": [p + 1 for p in touched_pages]}
 
 
-def _mask(text: str, secrets: list[str]) -> str:
-    if not secrets:
-        return text
-    return re.sub(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in secrets) + r")(?!\w)", lambda m: "█" * len(m.group(0)), text)
-
-
-def _scrub_annotations(writer, secrets: list[str]) -> None:
+def _scrub_annotations(writer, secrets: RedactedStrings) -> None:
     """Drop annotations (comments, form widgets, links) whose text holds a redacted string."""
     from pypdf.generic import ArrayObject, NameObject
 
@@ -373,13 +366,13 @@ def _scrub_annotations(writer, secrets: list[str]) -> None:
                     text += " " + normal.get_object().get_data().decode("latin-1", "ignore")
                 except Exception:
                     pass
-            if secrets and _mask(text, secrets) != text:
+            if secrets.mask(text) != text:
                 continue
             keep.append(ref)
         page[NameObject("/Annots")] = keep
 
 
-def _copy_outline(reader, writer, secrets: list[str]) -> None:
+def _copy_outline(reader, writer, secrets: RedactedStrings) -> None:
     """Rebuild bookmarks with redacted strings masked in their titles."""
     def walk(items, parent):
         last = None
@@ -392,7 +385,7 @@ def _copy_outline(reader, writer, secrets: list[str]) -> None:
                 page_number = reader.get_destination_page_number(item)
             except Exception:
                 page_number = None
-            last = writer.add_outline_item(title=_mask(str(item.title), secrets), page_number=page_number,
+            last = writer.add_outline_item(title=secrets.mask(str(item.title)), page_number=page_number,
                                            parent=parent)
 
     try:
