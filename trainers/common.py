@@ -174,22 +174,26 @@ def fit(network: torch.nn.Module, as_classifier: Callable[[torch.nn.Module], Tok
             step += 1
             if settings.max_steps and step >= settings.max_steps:
                 break
-        if not main_process:
-            continue
-        network.eval()
-        dev = dev_scores(as_classifier(network), dev_docs, settings.window, settings.overlap)[0.5]
-        row = {"epoch": epoch, "loss": sum(epoch_loss) / max(1, len(epoch_loss)), **dev}
-        history.append(row)
-        if not quiet:
-            tqdm.write(f"epoch {epoch}: loss {row['loss']:.4f}  dev token recall {dev['token_recall']:.3f}  "
-                       f"precision {dev['token_precision']:.3f}  {SELECTION_METRIC} {dev[SELECTION_METRIC]:.3f}  "
-                       f"ER_di {dev['recall_direct_entities']:.3f}  seqeval F1 {dev['seqeval_f1']:.3f}")
-        if dev[SELECTION_METRIC] > best:
-            best, best_epoch = dev[SELECTION_METRIC], epoch
-            save(network, out, {})
-        elif epoch - best_epoch >= settings.patience:
-            break
-        if settings.max_steps and step >= settings.max_steps:
+        stop = bool(settings.max_steps and step >= settings.max_steps)
+        if main_process:
+            network.eval()
+            dev = dev_scores(as_classifier(network), dev_docs, settings.window, settings.overlap)[0.5]
+            row = {"epoch": epoch, "loss": sum(epoch_loss) / max(1, len(epoch_loss)), **dev}
+            history.append(row)
+            if not quiet:
+                tqdm.write(f"epoch {epoch}: loss {row['loss']:.4f}  dev token recall {dev['token_recall']:.3f}  "
+                           f"precision {dev['token_precision']:.3f}  {SELECTION_METRIC} {dev[SELECTION_METRIC]:.3f}"
+                           f"  ER_di {dev['recall_direct_entities']:.3f}  seqeval F1 {dev['seqeval_f1']:.3f}")
+            if dev[SELECTION_METRIC] > best:
+                best, best_epoch = dev[SELECTION_METRIC], epoch
+                save(network, out, {})
+            elif epoch - best_epoch >= settings.patience:
+                stop = True
+        if distributed:  # every process must leave the loop together, on the main process's decision
+            flag = torch.tensor([int(stop)], device=device)
+            torch.distributed.broadcast(flag, src=0)
+            stop = bool(flag.item())
+        if stop:
             break
 
     info = {}
