@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -44,11 +44,9 @@ class Settings:
 @dataclass
 class _Pending:
     doc: Document
-    ids: list[int]
     offsets: list[tuple[int, int]]
     prob_sum: np.ndarray
     counts: np.ndarray
-    todo: int
 
 
 class Engine:
@@ -57,8 +55,7 @@ class Engine:
     >>> engine = Engine(model, Settings(overlap=64, threshold=0.3))  # doctest: +SKIP
     """
 
-    def __init__(self, model: TokenClassifier, settings: Settings | None = None,
-                 recognizers: Sequence = (), forward: Callable | None = None):
+    def __init__(self, model: TokenClassifier, settings: Settings | None = None, recognizers: Sequence = ()):
         self.model = model
         s = settings or Settings()
         d = model.settings
@@ -67,7 +64,6 @@ class Engine:
         self.threshold = s.threshold if s.threshold is not None else d.get("threshold", 0.5)
         self.settings = s
         self.recognizers = list(recognizers)
-        self.forward = forward or model.probabilities
         labels = model.labels
         self.o_index = labels.index("O")
         self.types = sorted({lab[2:] for lab in labels if lab != "O"})
@@ -99,8 +95,8 @@ class Engine:
             doc.metadata["tokens"] = len(ids)
             wins = make_windows(len(buffer), ids, self.window, self.overlap, self.model.cls_id, self.model.sep_id)
             n = len(ids)
-            buffer.append(_Pending(doc, ids, offsets, np.zeros((n, len(self.model.labels)), np.float32),
-                                   np.zeros(n, np.float32), len(wins)))
+            buffer.append(_Pending(doc, offsets, np.zeros((n, len(self.model.labels)), np.float32),
+                                   np.zeros(n, np.float32)))
             windows.extend(wins)
             if len(windows) >= self.settings.buffer_windows:
                 self._run(windows, buffer)
@@ -122,12 +118,11 @@ class Engine:
             for row, w in enumerate(batch):
                 ids[row, : len(w)] = torch.tensor(w.input_ids)
                 mask[row, : len(w)] = 1
-            probs = self.forward(ids.to(device), mask.to(device)).cpu().numpy()
+            probs = self.model.probabilities(ids.to(device), mask.to(device)).cpu().numpy()
             for row, w in enumerate(batch):
                 p = buffer[w.doc]
                 p.prob_sum[w.start : w.end] += probs[row, w.offset : w.offset + (w.end - w.start)]
                 p.counts[w.start : w.end] += 1
-                p.todo -= 1
 
     def _drain(self, buffer: list[_Pending]) -> Iterator[Document]:
         # Every window of every buffered document has run by now; emit in order and forget them.

@@ -68,7 +68,7 @@ def squeeze(text: str) -> str:
 def test_pdf_redaction_leaves_nothing(tmp_path, model, producer):
     from pypdf import PdfReader
 
-    src = tmp_path / "in" / f"case.pdf"
+    src = tmp_path / "in" / "case.pdf"
     src.parent.mkdir()
     if producer == "reportlab":
         pdf_reportlab(src, PARAGRAPHS, title="Case of Daryl Arkwell", author="Kemal Evcimen",

@@ -38,9 +38,7 @@ def build_tokenizer(texts, vocab_size: int = VOCAB_SIZE):
 def train(train: str, dev: str, out_dir: str, settings: TrainSettings, base: str | None = None,
           quiet: bool = False) -> dict:
     """Train and save a checkpoint; returns the training record (training.json)."""
-    from .common import TrainSettings as _Defaults
-
-    if settings.lr == _Defaults().lr:
+    if settings.lr == TrainSettings().lr:
         settings.lr = DEFAULT_LR
     tokenizer = build_tokenizer([d.text for d in load_split(train)])
     labels = label_list()
@@ -55,7 +53,7 @@ def train(train: str, dev: str, out_dir: str, settings: TrainSettings, base: str
         return TokenClassifier("bilstm", Path(out_dir), labels, net, tokenizer, None, None, 0,
                                settings.window, "bilstm")
 
-    def save(net: torch.nn.Module, out: Path, _meta: dict) -> None:
+    def save(net: torch.nn.Module, out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
         save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(out / "model.safetensors"))
         tokenizer.save(str(out / "tokenizer.json"))

@@ -27,7 +27,7 @@ from redact.models import TokenClassifier
 from redact.score import score
 from redact.spans import Document
 
-from .data import IGNORE, Example, label_list
+from .data import IGNORE, Example, build_examples, label_list
 
 #: Early stopping and model selection use this dev metric.
 SELECTION_METRIC = "token_f1"
@@ -114,12 +114,10 @@ def dev_scores(classifier: TokenClassifier, dev: list[Document], window: int, ov
 
 
 def fit(network: torch.nn.Module, as_classifier: Callable[[torch.nn.Module], TokenClassifier],
-        save: Callable[[torch.nn.Module, Path, dict], None], train_path: str, dev_path: str, out_dir: str,
+        save: Callable[[torch.nn.Module, Path], None], train_path: str, dev_path: str, out_dir: str,
         settings: TrainSettings, family: str, base: str | None, encode, cls_id, sep_id, pad_id,
         quiet: bool = False) -> dict:
     """Train ``network`` on whole documents, keep the best dev epoch in ``out_dir``; returns training.json."""
-    from .data import build_examples
-
     started = time.time()
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
@@ -186,7 +184,7 @@ def fit(network: torch.nn.Module, as_classifier: Callable[[torch.nn.Module], Tok
                            f"  ER_di {dev['recall_direct_entities']:.3f}  seqeval F1 {dev['seqeval_f1']:.3f}")
             if dev[SELECTION_METRIC] > best:
                 best, best_epoch = dev[SELECTION_METRIC], epoch
-                save(network, out, {})
+                save(network, out)
             elif epoch - best_epoch >= settings.patience:
                 stop = True
         if distributed:  # every process must leave the loop together, on the main process's decision

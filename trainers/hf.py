@@ -55,7 +55,7 @@ def train_hf(family: str, base: str, train: str, dev: str, out_dir: str, setting
         return TokenClassifier(family, Path(out_dir), label_list(), network, backend, tokenizer.cls_token_id,
                                tokenizer.sep_token_id, tokenizer.pad_token_id or 0, max_len, family)
 
-    def save(network: torch.nn.Module, out: Path, _meta: dict) -> None:
+    def save(network: torch.nn.Module, out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
         network.save_pretrained(out, safe_serialization=True)
         tokenizer.save_pretrained(out)
