@@ -1,65 +1,65 @@
-"""File formats behind one small interface: ``read(path) -> Loaded`` (the text the model sees, plus
-whatever the writer needs), and ``write(loaded, spans, dest, style) -> dict`` (extra report fields).
+"""File formats behind one contract (:class:`~redact.formats.base.Format`) and one registry.
 
->>> sorted(SUFFIXES)
+Adding a format is one module exposing ``FORMAT`` plus one line in :data:`BUILTIN`; third-party
+packages register theirs under the entry-point group ``redact.formats`` (the entry point names an
+object that fulfils the contract).
+
+>>> format_for("a/b.PDF").name
+'pdf'
+>>> sorted(suffixes())
 ['.docx', '.md', '.pdf', '.text', '.txt']
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import importlib
 from pathlib import Path
-from typing import Any
+
+from .base import Format, Parsed, Unreadable, Verification, WriteOptions, WriteResult  # noqa: F401
+
+#: suffix -> module holding ``FORMAT``. Modules are imported when a file of theirs is met.
+BUILTIN: dict[str, str] = {
+    ".txt": "redact.formats.txt", ".text": "redact.formats.txt", ".md": "redact.formats.txt",
+    ".docx": "redact.formats.docx",
+    ".pdf": "redact.formats.pdf",
+}
+
+_registry: dict[str, Format] = {}
+_plugins_loaded = False
 
 
-@dataclass
-class Loaded:
-    """A document read from a file: ``text`` for the model, ``state`` for the writer, and warnings."""
-
-    text: str
-    state: Any = None
-    info: dict = field(default_factory=dict)
-
-
-def _module(suffix: str):
-    from . import docx, pdf, txt
-
-    return {".txt": txt, ".text": txt, ".md": txt, ".docx": docx, ".pdf": pdf}[suffix]
+def register(fmt: Format) -> Format:
+    """Register a format object for its suffixes (later registrations win)."""
+    if not isinstance(fmt, Format):
+        raise TypeError(f"{fmt!r} does not fulfil the Format contract (name, suffixes, read, write, verify)")
+    for suffix in fmt.suffixes:
+        _registry[suffix.lower()] = fmt
+    return fmt
 
 
-SUFFIXES = {".txt", ".text", ".md", ".docx", ".pdf"}
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="redact.formats"):
+        register(ep.load())
 
 
-def format_for(path: str | Path):
-    """The format module (``txt``, ``docx`` or ``pdf``) for a file name."""
+def suffixes() -> set[str]:
+    """Every suffix a format is known for."""
+    _load_plugins()
+    return set(BUILTIN) | set(_registry)
+
+
+def format_for(path: str | Path) -> Format:
+    """The format object for a file name (by suffix, case-insensitive); ``ValueError`` if unknown."""
     suffix = Path(path).suffix.lower()
-    if suffix not in SUFFIXES:
+    _load_plugins()
+    if suffix not in _registry and suffix in BUILTIN:
+        register(importlib.import_module(BUILTIN[suffix]).FORMAT)
+    if suffix not in _registry:
         raise ValueError(f"unsupported file type '{suffix or Path(path).name}'")
-    return _module(suffix)
-
-
-class RedactedStrings:
-    """The strings a document's spans removed, to mask wherever else a format keeps text (properties,
-    attributes, link targets, annotations, bookmarks). Whole words only; strings under 3 characters are
-    left alone (they would hit unrelated words).
-
-    >>> from redact.spans import Span
-    >>> RedactedStrings("Ann Lee met Bo.", [Span(0, 7, "PERSON"), Span(12, 14, "PERSON")]).mask("Ann Lee's Annex")
-    "███████'s Annex"
-    """
-
-    def __init__(self, text: str, spans, min_chars: int = 3):
-        found = {text[s.start : s.end].strip() for s in spans}
-        self.strings = sorted((x for x in found if len(x) >= min_chars), key=len, reverse=True)
-        self.pattern = (re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, self.strings)) + r")(?!\w)")
-                        if self.strings else None)
-
-    def __bool__(self) -> bool:
-        return self.pattern is not None
-
-    def mask(self, value: str) -> str:
-        """``value`` with every whole-word occurrence replaced by █ of the same length."""
-        if self.pattern is None:
-            return value
-        return self.pattern.sub(lambda m: "█" * len(m.group(0)), value)
+    return _registry[suffix]
