@@ -13,37 +13,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Protocol, Sequence
 
 import numpy as np
 import torch
 
 from .models import TokenClassifier
 from .spans import Document, Span, merge_spans
+from .settings import Settings
 from .windows import Window, make_windows
+
+__all__ = ["Engine", "Settings", "propagate"]
 
 _WORD_CHAR = re.compile(r"\w")
 
 
-@dataclass
-class Settings:
-    """Decoding and batching settings. ``None`` means: take the checkpoint's default."""
+class Item(Protocol):
+    """What the engine reads (``text``) and fills in (``spans``, ``tokens``)."""
 
-    window: int | None = None
-    overlap: int | None = None
-    batch_size: int = 8
-    #: a token is part of a span when P(not O) >= threshold (0.5 ≈ argmax for confident models)
-    threshold: float | None = None
-    propagate: bool = True
-    #: occurrences shorter than this many characters are not propagated
-    min_propagate_chars: int = 4
-    #: windows gathered (across documents) before sorting by length and batching
-    buffer_windows: int = 256
+    text: str
+    spans: list
+    tokens: int
 
 
 @dataclass
 class _Pending:
-    doc: Document
+    doc: Item
     offsets: list[tuple[int, int]]
     prob_sum: np.ndarray
     counts: np.ndarray
@@ -57,11 +52,9 @@ class Engine:
 
     def __init__(self, model: TokenClassifier, settings: Settings | None = None, recognizers: Sequence = ()):
         self.model = model
-        s = settings or Settings()
-        d = model.settings
-        self.window = min(s.window or d.get("window") or model.max_length, model.max_length)
-        self.overlap = s.overlap if s.overlap is not None else d.get("overlap", 128)
-        self.threshold = s.threshold if s.threshold is not None else d.get("threshold", 0.5)
+        device = str(next(model.network.parameters()).device)
+        s = (settings or Settings()).resolve(model.settings, model.max_length, device)
+        self.window, self.overlap, self.threshold = s.window, s.overlap, s.threshold
         self.settings = s
         self.recognizers = list(recognizers)
         labels = model.labels
@@ -80,19 +73,20 @@ class Engine:
         """Predicted spans of one text."""
         return next(self.predict([Document("-", text)])).spans
 
-    def predict(self, docs: Iterable[Document]) -> Iterator[Document]:
-        """Yield each document (in input order) with ``spans`` set to the predictions."""
+    def predict(self, docs: Iterable[Item]) -> Iterator[Item]:
+        """Yield each item (in input order) with ``spans`` and ``tokens`` set. An item is anything with a
+        ``text`` attribute (a :class:`~redact.spans.Document`, the pipeline's job)."""
         for doc, offsets, probs in self.probabilities(docs):
             doc.spans = self.decode(doc.text, offsets, probs)
             yield doc
 
-    def probabilities(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list, np.ndarray]]:
-        """Yield ``(document, token offsets, token class probabilities)`` in input order."""
+    def probabilities(self, docs: Iterable[Item]) -> Iterator[tuple[Item, list, np.ndarray]]:
+        """Yield ``(item, token offsets, token class probabilities)`` in input order."""
         buffer: list[_Pending] = []
         windows: list[Window] = []
         for doc in docs:
             ids, offsets = self.model.encode(doc.text)
-            doc.metadata["tokens"] = len(ids)
+            doc.tokens = len(ids)
             wins = make_windows(len(buffer), ids, self.window, self.overlap, self.model.cls_id, self.model.sep_id)
             n = len(ids)
             buffer.append(_Pending(doc, offsets, np.zeros((n, len(self.model.labels)), np.float32),
@@ -105,26 +99,35 @@ class Engine:
         self._run(windows, buffer)
         yield from self._drain(buffer)
 
+    def padded_width(self, n: int) -> int:
+        """The width a window of ``n`` tokens is padded to: a function of its own length only, so its
+        arithmetic never depends on which other windows share its batch (same input, same output)."""
+        return min(-(-n // 32) * 32, self.window)
+
     def _run(self, windows: list[Window], buffer: list[_Pending]) -> None:
-        windows.sort(key=len)
+        # Batches hold windows of one padded width only (rounded up to 32: a small set of kernel shapes,
+        # which CPU kernels cache per shape). Rows of a batch are then computed exactly as they would be
+        # alone (int8 included: its activations are scaled per token, see quant.py).
+        by_width: dict[int, list[Window]] = {}
+        for w in windows:
+            by_width.setdefault(self.padded_width(len(w)), []).append(w)
         bs = self.settings.batch_size
         device = next(self.model.network.parameters()).device
-        for i in range(0, len(windows), bs):
-            batch = windows[i : i + bs]
-            # round widths up so the set of input shapes stays small: CPU kernels cache per-shape state
-            width = min(-(-max(len(w) for w in batch) // 32) * 32, self.window)
-            ids = torch.full((len(batch), width), self.model.pad_id, dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for row, w in enumerate(batch):
-                ids[row, : len(w)] = torch.tensor(w.input_ids)
-                mask[row, : len(w)] = 1
-            probs = self.model.probabilities(ids.to(device), mask.to(device)).cpu().numpy()
-            for row, w in enumerate(batch):
-                p = buffer[w.doc]
-                p.prob_sum[w.start : w.end] += probs[row, w.offset : w.offset + (w.end - w.start)]
-                p.counts[w.start : w.end] += 1
+        for width, group in sorted(by_width.items()):
+            for i in range(0, len(group), bs):
+                batch = group[i : i + bs]
+                ids = torch.full((len(batch), width), self.model.pad_id, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for row, w in enumerate(batch):
+                    ids[row, : len(w)] = torch.tensor(w.input_ids)
+                    mask[row, : len(w)] = 1
+                probs = self.model.probabilities(ids.to(device), mask.to(device)).cpu().numpy()
+                for row, w in enumerate(batch):
+                    p = buffer[w.doc]
+                    p.prob_sum[w.start : w.end] += probs[row, w.offset : w.offset + (w.end - w.start)]
+                    p.counts[w.start : w.end] += 1
 
-    def _drain(self, buffer: list[_Pending]) -> Iterator[Document]:
+    def _drain(self, buffer: list[_Pending]) -> Iterator[tuple[Item, list, np.ndarray]]:
         # Every window of every buffered document has run by now; emit in order and forget them.
         for p in buffer:
             yield p.doc, p.offsets, p.prob_sum / np.maximum(p.counts, 1)[:, None]

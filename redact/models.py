@@ -18,8 +18,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import torch
-
 from .errors import ModelMissing
 
 #: The model ``redact run`` uses when no ``--model`` is given.
@@ -87,7 +85,7 @@ class TokenClassifier:
     name: str
     path: Path
     labels: list[str]
-    network: torch.nn.Module
+    network: "torch.nn.Module"
     tokenizer: object  # a `tokenizers.Tokenizer`
     cls_id: int | None
     sep_id: int | None
@@ -102,12 +100,14 @@ class TokenClassifier:
         enc = self.tokenizer.encode(text, add_special_tokens=False)
         return enc.ids, enc.offsets
 
-    @torch.inference_mode()
-    def probabilities(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def probabilities(self, input_ids: "torch.Tensor", attention_mask: "torch.Tensor") -> "torch.Tensor":
         """Class probabilities, shape (batch, length, labels)."""
-        out = self.network(input_ids=input_ids, attention_mask=attention_mask)
-        logits = out.logits if hasattr(out, "logits") else out
-        return torch.softmax(logits.float(), dim=-1)
+        import torch
+
+        with torch.inference_mode():
+            out = self.network(input_ids=input_ids, attention_mask=attention_mask)
+            logits = out.logits if hasattr(out, "logits") else out
+            return torch.softmax(logits.float(), dim=-1)
 
     @property
     def checkpoint_hash(self) -> str:
@@ -120,7 +120,9 @@ PRECISIONS = ("auto", "fp32", "bf16", "int8", "fp16")
 
 
 def fast_cpu_precision() -> str:
-    """bf16 where the CPU multiplies bf16 matrices in hardware (AMX), else int8 (dynamic quantization)."""
+    """bf16 where the CPU multiplies bf16 matrices in hardware (AMX), else int8 (per-token scales)."""
+    import torch
+
     amx = getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
     bf16 = getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)()
     return "bf16" if amx and bf16 else "int8"
@@ -130,12 +132,14 @@ def load_model(name_or_path: str, device: str = "cpu", precision: str = "fp32") 
     """Load a checkpoint by name (see :func:`find_checkpoint`) or folder.
 
     ``precision``: ``fp32``; ``bf16`` (weights and activations, fast on CPUs with AMX); ``int8``
-    (dynamic quantization of the linear layers, per-channel scales); ``fp16`` (CUDA); ``auto`` picks
+    (linear layers in int8, per-channel weight scales and per-token activation scales); ``fp16`` (CUDA); ``auto`` picks
     fp16 on CUDA and :func:`fast_cpu_precision` on the CPU. Quality of each is measured in the README.
 
     >>> load_model("tab-minilm", precision="int8").precision  # doctest: +SKIP
     'int8'
     """
+    import torch
+
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
     if precision == "auto":
@@ -183,11 +187,8 @@ def load_model(name_or_path: str, device: str = "cpu", precision: str = "fp32") 
     elif precision == "int8":
         if str(device) != "cpu":
             raise ValueError("int8 quantization runs on the CPU only")
-        import warnings
+        from .quant import quantize_rowwise
 
-        from torch.ao.quantization import per_channel_dynamic_qconfig
-
-        with warnings.catch_warnings():  # the eager quantization API warns about its future; it works today
-            warnings.simplefilter("ignore")
-            clf.network = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear: per_channel_dynamic_qconfig})
+        # per-row activation scales: a window's result does not depend on its batch (see quant.py)
+        clf.network = quantize_rowwise(net)
     return clf

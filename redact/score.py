@@ -5,7 +5,8 @@ Two families of numbers:
 * TAB's anonymisation metrics (Pilán et al. 2022), computed the way TAB's evaluation script does:
   recall over the tokens/mentions/entities that must be masked, and uniform precision where each
   predicted token counts by the share of annotators who masked it.
-* seqeval's strict entity-level precision/recall/F1 over BIO tags on word tokens.
+* seqeval's entity-level precision/recall/F1 over BIO tags on word tokens, in strict IOB2 mode (an entity
+  counts only when its type and both boundaries match, and a chunk must start with ``B-``).
 
 >>> from redact.corpus import read_documents, read_predictions
 >>> result = score(read_documents("gold.json"), read_predictions("preds.jsonl"))  # doctest: +SKIP
@@ -113,10 +114,9 @@ def score(gold: Iterable[Document], predictions: dict[str, list[Span]]) -> dict:
     >>> score([gold], {"d": [Span(0, 3, "PERSON")]})["tab"]["token_recall"]
     1.0
     """
-    from seqeval.metrics import classification_report
-
     c = defaultdict(_Counter)
     by_type: dict[str, _Counter] = defaultdict(_Counter)
+    by_label: dict[str, _Counter] = defaultdict(_Counter)
     y_true, y_pred = [], []
     seen, missing = set(), []
     n_docs = 0
@@ -159,6 +159,8 @@ def score(gold: Iterable[Document], predictions: dict[str, list[Span]]) -> dict:
             for metric, (us, ue) in units:
                 agree = sum(any(ms <= us and me >= ue for ms, me in spans) for spans in annotator_masks.values())
                 c[metric].add(agree, n_annotators)
+                if metric == "token_precision":
+                    by_label[s.label].add(agree, n_annotators)
 
         tokens = word_tokens(doc.text)
         pred_tags = spans_to_bio(tokens, pred)
@@ -178,15 +180,31 @@ def score(gold: Iterable[Document], predictions: dict[str, list[Span]]) -> dict:
     r, p = tab["token_recall"] or 0.0, tab["token_precision"] or 0.0
     tab["token_f1"] = 2 * r * p / (r + p) if r + p else 0.0
     tab["token_recall_by_type"] = {t: by_type[t].ratio for t in sorted(by_type)}
+    # by the system's own label: what share of the tokens it labelled so should have been masked (any type)
+    tab["token_precision_by_label"] = {lab: by_label[lab].ratio for lab in sorted(by_label)}
+    return {"documents": n_docs, "missing_predictions": missing, "tab": tab, "seqeval": seqeval_scores(y_true, y_pred)}
 
-    report = classification_report(y_true, y_pred, output_dict=True, zero_division=0, mode=None)
+
+def seqeval_scores(y_true: list[list[str]], y_pred: list[list[str]]) -> dict:
+    """seqeval's micro and per-type entity precision/recall/F1 in strict IOB2 mode: a predicted entity
+    counts only when its type and both boundaries match a gold one, and a chunk must start with ``B-``
+    (seqeval's default, conlleval-like mode would also accept one starting with ``I-``).
+
+    >>> seqeval_scores([["B-LOC", "I-LOC", "O"]], [["I-LOC", "I-LOC", "O"]])["f1"]
+    0.0
+    >>> seqeval_scores([["B-LOC", "I-LOC", "O"]], [["B-LOC", "I-LOC", "O"]])["f1"]
+    1.0
+    """
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
+    report = classification_report(y_true, y_pred, output_dict=True, zero_division=0, mode="strict", scheme=IOB2)
     micro = report.get("micro avg", {})
-    seq = {
-        "precision": micro.get("precision", 0.0),
-        "recall": micro.get("recall", 0.0),
-        "f1": micro.get("f1-score", 0.0),
-        "by_type": {k: {"precision": v["precision"], "recall": v["recall"], "f1": v["f1-score"],
-                        "support": int(v["support"])}
+    return {
+        "precision": float(micro.get("precision", 0.0)),
+        "recall": float(micro.get("recall", 0.0)),
+        "f1": float(micro.get("f1-score", 0.0)),
+        "by_type": {k: {"precision": float(v["precision"]), "recall": float(v["recall"]),
+                        "f1": float(v["f1-score"]), "support": int(v["support"])}
                     for k, v in report.items() if not k.endswith(" avg")},
     }
-    return {"documents": n_docs, "missing_predictions": missing, "tab": tab, "seqeval": seq}

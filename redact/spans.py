@@ -67,6 +67,8 @@ class Document:
     text: str
     spans: list[Span] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
+    #: subword tokens the model saw (set by the engine)
+    tokens: int = 0
 
     def annotators(self) -> list[str]:
         """Annotators present in the spans, in first-seen order (``[None]`` for unattributed spans)."""

@@ -1,0 +1,368 @@
+"""The XML of carried parts: cleaning that does not depend on the spans (fields flattened, content-control
+tags, bookmark names, authors, document variables, references to parts that were not carried...), the
+text the model sees (every text node and the free-text attributes of every story), and span replacement
+run by run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import count
+
+from lxml import etree
+
+from .package import R_NS, Package
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+V = "urn:schemas-microsoft-com:vml"
+O = "urn:schemas-microsoft-com:office:office"
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+WP14 = "http://schemas.microsoft.com/office/word/2010/wordprocessingDrawing"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+PARAGRAPHS = {w("p"), f"{{{A}}}p"}
+TEXT = {w("t"), w("delText"), f"{{{M}}}t", f"{{{A}}}t"}
+#: Run content shown as a character: part of the text the model sees, never edited.
+SEPARATORS = {w("tab"): "\t", w("ptab"): "\t", w("br"): "\n", w("cr"): "\n", w("noBreakHyphen"): "-"}
+#: Attributes holding free text a reader can see (alt text, tooltips, captions, WordArt): shown to the
+#: model and redacted like text. (element local name or None for any) -> attribute names.
+TEXT_ATTRS: dict[tuple[str, str | None], tuple[str, ...]] = {
+    (WP, "docPr"): ("descr", "title", "name"),
+    (None, "cNvPr"): ("descr", "title", "name"),
+    (V, None): ("alt", f"{{{O}}}title"),
+    (V, "textpath"): ("string",),
+    (W, "hyperlink"): (w("tooltip"),),
+    (A, "hlinkClick"): ("tooltip",),
+    (A, "hlinkHover"): ("tooltip",),
+    (W, "tblCaption"): (w("val"),),
+    (W, "tblDescription"): (w("val"),),
+}
+#: Namespaces whose element text is layout numbers and keywords, not document text.
+_LAYOUT_NS = {WP, WP14, "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"}
+#: Elements removed wherever they are: content-control names, tags, data bindings, glossary placeholders,
+#: list entries; editing permissions (user names); inline custom-XML / smart-tag properties.
+_REMOVE = {w("alias"), w("tag"), w("placeholder"), w("listItem"), w("permStart"), w("permEnd"),
+           w("customXmlPr"), w("smartTagPr"), w("fldData")}
+#: settings.xml children removed: template path, document variables, mail merge (data source paths,
+#: queries), revision-save ids, attached schemas, XSLT on save.
+_SETTINGS_REMOVE = {w("attachedTemplate"), w("docVars"), w("mailMerge"), w("rsids"), w("attachedSchema"),
+                    w("saveThroughXslt")}
+#: Elements dropped when the relationship they use was not carried.
+_UNWRAP_ON_DROP = {w("hyperlink")}
+_REMOVE_ON_DROP = {w("altChunk"), w("subDoc"), f"{{{A}}}hlinkClick", f"{{{A}}}hlinkHover",
+                   w("embedRegular"), w("embedBold"), w("embedItalic"), w("embedBoldItalic")}
+
+
+@dataclass
+class Node:
+    """A piece of the model's text: an element's text (``attr`` None) or one of its attributes."""
+
+    el: etree._Element
+    attr: str | None
+    start: int
+    text: str
+    part: str
+    editable: bool = True
+
+
+def _unwrap(el: etree._Element) -> None:
+    """Replace an element by its children (keeping the tail)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    i = parent.index(el)
+    kids = list(el)
+    for k, kid in enumerate(kids):
+        parent.insert(i + k, kid)
+    _remove(el)
+
+
+def _remove(el: etree._Element) -> None:
+    """Remove an element but keep its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _ancestor(el: etree._Element, tag: str) -> etree._Element | None:
+    node = el.getparent()
+    while node is not None and node.tag != tag:
+        node = node.getparent()
+    return node
+
+
+def flatten_fields(root: etree._Element) -> int:
+    """Fields become their result text: ``fldChar`` begin/separate/end, ``instrText`` (HYPERLINK,
+    INCLUDETEXT, MERGEFIELD... with their paths and addresses) and form-field data (``ffData``: names,
+    defaults, help texts) are removed, and so is everything between begin and separate (nested field
+    codes). ``fldSimple`` is replaced by its result runs. Returns the number of fields flattened."""
+    n = 0
+    for el in list(root.iter(w("fldSimple"))):
+        _unwrap(el)
+        n += 1
+    depth_code: list[bool] = []  # per open field: still in its code part?
+    doomed = []
+    for el in root.iter():
+        if el.tag == w("fldChar"):
+            kind = el.get(w("fldCharType"))
+            if kind == "begin":
+                depth_code.append(True)
+                n += 1
+            elif kind == "separate" and depth_code:
+                depth_code[-1] = False
+            elif kind == "end" and depth_code:
+                depth_code.pop()
+            doomed.append(el)
+        elif el.tag in (w("instrText"), w("delInstrText")):
+            doomed.append(el)
+        elif any(depth_code) and el.getparent() is not None and el.getparent().tag == w("r") \
+                and el.tag != w("rPr"):
+            doomed.append(el)  # text of a field's code part (nested fields' results inside a code)
+    for el in doomed:
+        run = el.getparent()
+        _remove(el)
+        if run is not None and run.tag == w("r") and all(k.tag == w("rPr") for k in run):
+            _remove(run)
+    return n
+
+
+def clean(root: etree._Element, kind: str, dropped_rids: set[str], kept_rids: set[str],
+          names: dict[str, str], counter: count) -> dict:
+    """Span-independent cleaning of one carried XML part. ``names``: old → new bookmark/move names,
+    shared by all parts so cross-part references stay consistent. Returns counts for the report."""
+    stats = {"fields": 0, "links_removed": 0, "objects_removed": 0}
+    for el in list(root.iter(etree.Comment, etree.PI)):
+        _remove(el)
+    stats["fields"] = flatten_fields(root)
+    for el in list(root.iter(w("customXml"), w("smartTag"))):
+        _unwrap(el)
+    remove = _REMOVE | (_SETTINGS_REMOVE if kind == "settings" else set())
+    for el in list(root.iter(*remove)):
+        _remove(el)
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for key in list(el.attrib):
+            local = etree.QName(key).localname
+            if local in ("author", "initials"):  # revision and comment authors
+                el.set(key, "")
+            elif local == "dataBinding" or el.tag == w("date") and key == w("fullDate"):
+                del el.attrib[key]
+        if etree.QName(el).localname == "dataBinding":  # w:dataBinding, w15:dataBinding (custom XML)
+            pass
+    for el in [e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname == "dataBinding"]:
+        _remove(el)
+    # bookmark and move-range names (often a person's or a file's name) become neutral, references follow
+    for el in root.iter(w("bookmarkStart"), w("moveFromRangeStart"), w("moveToRangeStart")):
+        old = el.get(w("name"))
+        if old is not None:
+            if old not in names:
+                names[old] = f"_bm{next(counter)}" if el.tag == w("bookmarkStart") else f"_mv{next(counter)}"
+            el.set(w("name"), names[old])
+    for el in root.iter(w("hyperlink")):
+        anchor = el.get(w("anchor"))
+        if anchor is not None:
+            if anchor in names:
+                el.set(w("anchor"), names[anchor])
+            else:
+                del el.attrib[w("anchor")]
+        el.attrib.pop(w("docLocation"), None)
+    # references to relationships that were not carried (charts, OLE, altChunk, fonts, templates, links)
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None and el is not root:
+            continue
+        for key, value in list(el.attrib.items()):
+            if not key.startswith(f"{{{R_NS}}}") or value in kept_rids:
+                continue
+            if el.tag in _UNWRAP_ON_DROP:
+                stats["links_removed"] += 1
+                _unwrap(el)
+            elif el.tag in _REMOVE_ON_DROP or kind in ("settings", "fontTable", "webSettings", "theme",
+                                                      "styles", "numbering"):
+                stats["objects_removed"] += 1
+                _remove(el)
+            elif key == f"{{{R_NS}}}link":  # a linked (not embedded) picture's path
+                del el.attrib[key]
+                continue
+            else:  # a drawing, picture, OLE object, chart, diagram: its run goes
+                run = _ancestor(el, w("r"))
+                stats["objects_removed"] += 1
+                _remove(run if run is not None and _in_tree(run, root) else el)
+            break
+    return stats
+
+
+def _in_tree(el: etree._Element, root: etree._Element) -> bool:
+    while el is not None:
+        if el is root:
+            return True
+        el = el.getparent()
+    return False
+
+
+def _owner(el: etree._Element) -> etree._Element | None:
+    node = el.getparent()
+    while node is not None and node.tag not in PARAGRAPHS:
+        node = node.getparent()
+    return node
+
+
+def _text_attrs(el: etree._Element) -> tuple[str, ...]:
+    q = etree.QName(el)
+    return TEXT_ATTRS.get((q.namespace, q.localname)) or TEXT_ATTRS.get((None, q.localname)) \
+        or TEXT_ATTRS.get((q.namespace, None)) or ()
+
+
+def story_nodes(root: etree._Element, part: str, start: int) -> tuple[list[Node], list[str]]:
+    """The model's text of one story part: each paragraph's text nodes (tabs and breaks as characters)
+    on one line, then each free-text attribute and any other element text on a line of its own."""
+    nodes: list[Node] = []
+    pieces: list[str] = []
+    pos = start
+
+    def add(el, attr, text, editable=True):
+        nonlocal pos
+        nodes.append(Node(el, attr, pos, text, part, editable))
+        pieces.append(text)
+        pos += len(text)
+
+    def newline():
+        nonlocal pos
+        pieces.append("\n")
+        pos += 1
+
+    by_owner: dict = {}
+    loose = []
+    for el in root.iter(*TEXT, *SEPARATORS):
+        owner = _owner(el)
+        (by_owner.setdefault(owner, []) if owner is not None else loose).append(el)
+    for p in root.iter(*PARAGRAPHS):
+        for el in by_owner.get(p, ()):
+            if el.tag in SEPARATORS:
+                add(el, None, SEPARATORS[el.tag], editable=False)
+            elif el.text:
+                add(el, None, el.text)
+        newline()
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in _text_attrs(el):
+            if el.get(attr):
+                add(el, attr, el.get(attr))
+                newline()
+        if el in loose and el.tag in TEXT and el.text or (
+                el.tag not in TEXT and el.text and el.text.strip() and re.search(r"[^\W\d_]", el.text)
+                and etree.QName(el).namespace not in _LAYOUT_NS):
+            add(el, None, el.text)  # text outside any paragraph, or in an element we do not know
+            newline()
+    newline()
+    return nodes, pieces
+
+
+def set_text(node: Node, value: str) -> None:
+    if node.attr is None:
+        node.el.text = value
+        if node.el.tag in TEXT and node.el.tag != f"{{{A}}}t":
+            node.el.set(XML_SPACE, "preserve")
+    else:
+        node.el.set(node.attr, value)
+
+
+def get_text(node: Node) -> str:
+    return (node.el.text if node.attr is None else node.el.get(node.attr)) or ""
+
+
+def apply_spans(nodes: list[Node], text: str, spans, operator) -> set[str]:
+    """Replace each span in the nodes it covers; each run keeps its formatting. A same-length operator
+    (mask) replaces each node's share; others put the replacement in the first node and empty the rest.
+    Returns the parts touched."""
+    spans = sorted(spans, key=lambda s: s.start)
+    placed: set[int] = set()
+    touched: set[str] = set()
+    k = 0
+    for node in nodes:
+        end = node.start + len(node.text)
+        while k < len(spans) and spans[k].end <= node.start:
+            k += 1
+        if not node.editable:
+            continue
+        j, out, cursor = k, [], 0
+        while j < len(spans) and spans[j].start < end:
+            s = spans[j]
+            a, b = max(s.start, node.start) - node.start, min(s.end, end) - node.start
+            if b > a:
+                out.append(node.text[cursor:a])
+                if operator.same_length:
+                    out.append(operator.replace(node.text[a:b], s.label))
+                elif j not in placed:
+                    out.append(operator.replace(text[s.start:s.end], s.label))
+                    placed.add(j)
+                cursor = b
+            j += 1
+        if out:
+            out.append(node.text[cursor:])
+            set_text(node, "".join(out))
+            touched.add(node.part)
+    return touched
+
+
+def drop_link_rels(root: etree._Element, rids: set[str]) -> int:
+    """Unwrap hyperlinks (keeping their runs) and remove DrawingML link elements that use ``rids``."""
+    n = 0
+    for el in list(root.iter()):
+        if isinstance(el.tag, str) and el.get(f"{{{R_NS}}}id") in rids:
+            (_unwrap if el.tag in _UNWRAP_ON_DROP else _remove)(el)
+            n += 1
+    return n
+
+
+def link_text(root: etree._Element, rid: str) -> str:
+    """Visible text of the hyperlinks using relationship ``rid``."""
+    return " ".join("".join(t.text or "" for t in el.iter(*TEXT))
+                    for el in root.iter(w("hyperlink")) if el.get(f"{{{R_NS}}}id") == rid)
+
+
+def prepare(package: Package, parse) -> tuple[dict, list[Node], str, dict]:
+    """Parse and clean every carried XML part; the model's text and its nodes (stories in package
+    order, main document first). ``parse(src) -> root``."""
+    roots, nodes, pieces = {}, [], []
+    names: dict[str, str] = {}
+    counter = count(1)
+    stats = {"fields": 0, "links_removed": 0, "objects_removed": 0}
+    pos = 0
+    for part in package.parts.values():
+        if not part.is_xml:
+            continue
+        root = roots[part.src] = parse(part.src)
+        kept = {r.rid for r in part.rels}
+        for key, value in clean(root, part.kind, part.dropped_rids, kept, names, counter).items():
+            stats[key] += value
+    for part in package.parts.values():  # names are known for all parts now: fix anchors in earlier parts
+        if part.is_xml:
+            for el in roots[part.src].iter(w("hyperlink")):
+                anchor = el.get(w("anchor"))
+                if anchor is not None and anchor not in names.values():
+                    el.set(w("anchor"), names.get(anchor, "_bm0"))
+    for part in package.parts.values():
+        if part.story:
+            got, text = story_nodes(roots[part.src], part.src, pos)
+            nodes += got
+            pieces += text
+            pos += sum(map(len, text))
+    stats["bookmarks_renamed"] = len(names)
+    return roots, nodes, "".join(pieces), stats

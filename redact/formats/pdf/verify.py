@@ -1,0 +1,128 @@
+"""Reading a written PDF back with readers that are not the writer: pdfium's text extraction
+(pypdfium2) per page, and a raw scan of every object and every decoded stream in the file, found by
+scanning the bytes (not through pypdf). Page content may hold kept text, so needles are counted against
+their allowance there; anywhere else (metadata, annotations, outlines, fonts...) any occurrence is a hit.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import zlib
+from pathlib import Path
+
+_OBJ = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
+_STREAM = re.compile(rb"stream\r?\n")
+_LENGTH = re.compile(rb"/Length\s+(\d+)(\s+\d+\s+R)?")
+_FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/\w+)")
+
+
+def _decode(data: bytes, filters: list[bytes]) -> bytes | None:
+    for f in filters:
+        if f in (b"FlateDecode", b"Fl"):
+            d = zlib.decompressobj()
+            try:
+                data = d.decompress(data)
+            except zlib.error:
+                return None
+        elif f in (b"ASCII85Decode", b"A85"):
+            body = data.strip()
+            body = body[2:] if body.startswith(b"<~") else body
+            body = body.split(b"~>")[0]
+            try:
+                data = base64.a85decode(re.sub(rb"\s", b"", body))
+            except ValueError:
+                return None
+        elif f in (b"ASCIIHexDecode", b"AHx"):
+            try:
+                data = bytes.fromhex(re.sub(rb"[^0-9A-Fa-f]", b"", data.split(b">")[0]).decode())
+            except ValueError:
+                return None
+        else:  # images (DCT, JPX, CCITT...) are scanned as they are
+            return None
+    return data
+
+
+def objects(data: bytes):
+    """(object number, dictionary bytes, stream bytes or None) for every object in the file."""
+    matches = list(_OBJ.finditer(data))
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(data)
+        body = data[m.end() : end]
+        s = _STREAM.search(body)
+        head = body[: s.start()] if s else body
+        if s is None or b"endobj" in head:
+            yield int(m.group(1)), head, None
+            continue
+        start = s.end()
+        length = _LENGTH.search(head)
+        stop = body.find(b"endstream", start)
+        if length and not length.group(2) and start + int(length.group(1)) <= len(body):
+            stop = start + int(length.group(1))
+        yield int(m.group(1)), head, body[start : stop if stop >= 0 else len(body)]
+
+
+def content_objects(data: bytes) -> set[int]:
+    """Object numbers of streams that are page content: /Contents targets, Form XObjects, patterns."""
+    ids: set[int] = set()
+    for m in re.finditer(rb"/Contents\s*(\[[^\]]*\]|\d+\s+\d+\s+R)", data):
+        ids.update(int(x) for x in re.findall(rb"(\d+)\s+\d+\s+R", m.group(1)))
+    for num, head, stream in objects(data):
+        if stream is not None and (re.search(rb"/Subtype\s*/Form\b", head) or re.search(rb"/PatternType\s*1\b", head)):
+            ids.add(num)
+    return ids
+
+
+def raw_scan(path: Path, needles) -> list[str]:
+    data = Path(path).read_bytes()
+    hits: list[str] = []
+    content = content_objects(data)
+    outside = bytearray()
+    for num, head, stream in objects(data):
+        outside += head
+        if stream is None:
+            continue
+        m = _FILTERS.search(head)
+        filters = re.findall(rb"/(\w+)", m.group(1)) if m else []
+        decoded = _decode(stream, filters)
+        where = f"object {num}" + (" (page content)" if num in content else "")
+        if decoded is None:
+            hits += needles.find_bytes(stream, where, allowed=False)
+        else:
+            hits += needles.find_bytes(decoded, where, allowed=num in content)
+    # everything outside streams: dictionaries, strings, the trailer
+    hits += needles.find_bytes(bytes(outside) + data[-2048:], "objects and trailer", allowed=False)
+    return hits
+
+
+def page_texts(path: Path) -> list[str]:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        out = []
+        for i in range(len(doc)):
+            page = doc[i]
+            tp = page.get_textpage()
+            out.append(tp.get_text_range())
+            tp.close()
+            page.close()
+        return out
+    finally:
+        doc.close()
+
+
+def check(path: Path, needles, unverified: list[str] | None = None):
+    from ..base import Verification
+
+    texts = page_texts(path)
+    from ...verify import normalise
+
+    hits = []
+    for line in needles.find("\n".join(texts), where="text"):
+        needle = line.split(": ", 1)[1].strip("'")
+        pages = [str(n) for n, t in enumerate(texts, 1) if needle in normalise(t)] or ["?"]
+        hits.append(f"page {', '.join(pages)} (pdfium text): {needle!r}")
+    hits += raw_scan(path, needles)
+    return Verification(reader="pypdfium2 page text + raw object/stream scan", hits=hits,
+                        unverified=list(unverified or []), checked=len(texts))
