@@ -17,6 +17,61 @@ _LENGTH = re.compile(rb"/Length\s+(\d+)(\s+\d+\s+R)?")
 _FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/\w+)")
 
 
+_ESC = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def strings(data: bytes) -> bytes:
+    """Every literal string ``(...)`` (escapes and nesting resolved) and hex string ``<...>`` in ``data``,
+    decoded, one per line: what a needle hidden behind octal escapes or hex looks like as bytes."""
+    out = []
+    i, n = 0, len(data)
+    while i < n:
+        c = data[i : i + 1]
+        if data[i : i + 2] in (b"<<", b">>"):
+            i += 2
+            continue
+        if c == b"(":
+            depth, buf, i = 1, bytearray(), i + 1
+            while i < n and depth:
+                ch = data[i : i + 1]
+                if ch == b"\\":
+                    nxt = data[i + 1 : i + 2]
+                    if nxt in _ESC:
+                        buf += _ESC[nxt]
+                        i += 2
+                    elif nxt.isdigit():
+                        j = i + 1
+                        while j < min(i + 4, n) and data[j : j + 1] in b"01234567" and data[j : j + 1]:
+                            j += 1
+                        buf.append(int(data[i + 1 : j], 8) & 0xFF)
+                        i = j
+                    else:
+                        buf += nxt if nxt not in (b"\r", b"\n") else b""
+                        i += 2
+                    continue
+                if ch == b"(":
+                    depth += 1
+                elif ch == b")":
+                    depth -= 1
+                    if not depth:
+                        i += 1
+                        break
+                buf += ch
+                i += 1
+            out.append(bytes(buf))
+        elif c == b"<":
+            j = data.find(b">", i)
+            if j < 0:
+                break
+            digits = re.sub(rb"\s", b"", data[i + 1 : j])
+            if re.fullmatch(rb"[0-9A-Fa-f]*", digits):
+                out.append(bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode()))
+            i = j + 1
+        else:
+            i += 1
+    return b"\n".join(out)
+
+
 def _decode(data: bytes, filters: list[bytes]) -> bytes | None:
     for f in filters:
         if f in (b"FlateDecode", b"Fl"):
@@ -89,9 +144,11 @@ def raw_scan(path: Path, needles) -> list[str]:
         if decoded is None:
             hits += needles.find_bytes(stream, where, allowed=False)
         else:
-            hits += needles.find_bytes(decoded, where, allowed=num in content)
+            hits += needles.find_bytes(decoded + b"\n" + strings(decoded), where, allowed=num in content)
     # everything outside streams: dictionaries, strings, the trailer
-    hits += needles.find_bytes(bytes(outside) + data[-2048:], "objects and trailer", allowed=False)
+    outside += data[-2048:]
+    hits += needles.find_bytes(bytes(outside) + b"\n" + strings(bytes(outside)), "objects and trailer",
+                               allowed=False)
     return hits
 
 
