@@ -57,6 +57,7 @@ _SETTINGS_REMOVE = {w("attachedTemplate"), w("docVars"), w("mailMerge"), w("rsid
                     w("saveThroughXslt")}
 #: Elements dropped when the relationship they use was not carried.
 _UNWRAP_ON_DROP = {w("hyperlink")}
+STORIES = {"officeDocument", "header", "footer", "footnotes", "endnotes", "comments"}
 _REMOVE_ON_DROP = {w("altChunk"), w("subDoc"), f"{{{A}}}hlinkClick", f"{{{A}}}hlinkHover",
                    w("embedRegular"), w("embedBold"), w("embedItalic"), w("embedBoldItalic")}
 
@@ -141,7 +142,7 @@ def flatten_fields(root: etree._Element) -> int:
     return n
 
 
-def clean(root: etree._Element, kind: str, dropped_rids: set[str], kept_rids: set[str],
+def clean(root: etree._Element, kind: str, kept_rids: set[str],
           names: dict[str, str], counter: count) -> dict:
     """Span-independent cleaning of one carried XML part. ``names``: old → new bookmark/move names,
     shared by all parts so cross-part references stay consistent. Returns counts for the report."""
@@ -158,52 +159,40 @@ def clean(root: etree._Element, kind: str, dropped_rids: set[str], kept_rids: se
         if not isinstance(el.tag, str):
             continue
         for key in list(el.attrib):
-            local = etree.QName(key).localname
-            if local in ("author", "initials"):  # revision and comment authors
+            if etree.QName(key).localname in ("author", "initials"):  # revision and comment authors
                 el.set(key, "")
-            elif local == "dataBinding" or el.tag == w("date") and key == w("fullDate"):
-                del el.attrib[key]
-        if etree.QName(el).localname == "dataBinding":  # w:dataBinding, w15:dataBinding (custom XML)
-            pass
+        if el.tag == w("date"):  # a date content control's value (a birth date?) stays only as its text
+            el.attrib.pop(w("fullDate"), None)
+        if el.tag == w("hyperlink"):
+            el.attrib.pop(w("docLocation"), None)
     for el in [e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname == "dataBinding"]:
-        _remove(el)
-    # bookmark and move-range names (often a person's or a file's name) become neutral, references follow
+        _remove(el)  # w:dataBinding, w15:dataBinding: XPaths into the custom XML parts, which are dropped
+    # bookmark and move-range names (often a person's or a file's name) become neutral; references follow
     for el in root.iter(w("bookmarkStart"), w("moveFromRangeStart"), w("moveToRangeStart")):
         old = el.get(w("name"))
         if old is not None:
             if old not in names:
                 names[old] = f"_bm{next(counter)}" if el.tag == w("bookmarkStart") else f"_mv{next(counter)}"
             el.set(w("name"), names[old])
-    for el in root.iter(w("hyperlink")):
-        anchor = el.get(w("anchor"))
-        if anchor is not None:
-            if anchor in names:
-                el.set(w("anchor"), names[anchor])
-            else:
-                del el.attrib[w("anchor")]
-        el.attrib.pop(w("docLocation"), None)
     # references to relationships that were not carried (charts, OLE, altChunk, fonts, templates, links)
     for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None and el is not root:
+        if not isinstance(el.tag, str):
             continue
-        for key, value in list(el.attrib.items()):
-            if not key.startswith(f"{{{R_NS}}}") or value in kept_rids:
-                continue
-            if el.tag in _UNWRAP_ON_DROP:
-                stats["links_removed"] += 1
-                _unwrap(el)
-            elif el.tag in _REMOVE_ON_DROP or kind in ("settings", "fontTable", "webSettings", "theme",
-                                                      "styles", "numbering"):
-                stats["objects_removed"] += 1
-                _remove(el)
-            elif key == f"{{{R_NS}}}link":  # a linked (not embedded) picture's path
-                del el.attrib[key]
-                continue
-            else:  # a drawing, picture, OLE object, chart, diagram: its run goes
-                run = _ancestor(el, w("r"))
-                stats["objects_removed"] += 1
-                _remove(run if run is not None and _in_tree(run, root) else el)
-            break
+        dangling = [k for k, v in el.attrib.items() if k.startswith(f"{{{R_NS}}}") and v not in kept_rids]
+        if not dangling or not _in_tree(el, root):
+            continue
+        if el.tag in _UNWRAP_ON_DROP:
+            stats["links_removed"] += 1
+            _unwrap(el)
+        elif el.tag in _REMOVE_ON_DROP or kind not in STORIES:
+            stats["objects_removed"] += 1
+            _remove(el)
+        elif dangling == [f"{{{R_NS}}}link"]:  # a linked (not embedded) picture's path
+            del el.attrib[dangling[0]]
+        else:  # a drawing, picture, OLE object, chart, diagram, control: its run goes
+            run = _ancestor(el, w("r"))
+            stats["objects_removed"] += 1
+            _remove(run if run is not None else el)
     return stats
 
 
@@ -247,7 +236,7 @@ def story_nodes(root: etree._Element, part: str, start: int) -> tuple[list[Node]
         pos += 1
 
     by_owner: dict = {}
-    loose = []
+    loose: list = []
     for el in root.iter(*TEXT, *SEPARATORS):
         owner = _owner(el)
         (by_owner.setdefault(owner, []) if owner is not None else loose).append(el)
@@ -258,6 +247,7 @@ def story_nodes(root: etree._Element, part: str, start: int) -> tuple[list[Node]
             elif el.text:
                 add(el, None, el.text)
         newline()
+    loose_set = set(loose)
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
@@ -265,7 +255,7 @@ def story_nodes(root: etree._Element, part: str, start: int) -> tuple[list[Node]
             if el.get(attr):
                 add(el, attr, el.get(attr))
                 newline()
-        if el in loose and el.tag in TEXT and el.text or (
+        if el in loose_set and el.tag in TEXT and el.text or (
                 el.tag not in TEXT and el.text and el.text.strip() and re.search(r"[^\W\d_]", el.text)
                 and etree.QName(el).namespace not in _LAYOUT_NS):
             add(el, None, el.text)  # text outside any paragraph, or in an element we do not know
@@ -350,14 +340,15 @@ def prepare(package: Package, parse) -> tuple[dict, list[Node], str, dict]:
             continue
         root = roots[part.src] = parse(part.src)
         kept = {r.rid for r in part.rels}
-        for key, value in clean(root, part.kind, part.dropped_rids, kept, names, counter).items():
+        for key, value in clean(root, part.kind, kept, names, counter).items():
             stats[key] += value
-    for part in package.parts.values():  # names are known for all parts now: fix anchors in earlier parts
-        if part.is_xml:
-            for el in roots[part.src].iter(w("hyperlink")):
-                anchor = el.get(w("anchor"))
-                if anchor is not None and anchor not in names.values():
-                    el.set(w("anchor"), names.get(anchor, "_bm0"))
+    for root in roots.values():  # every part's bookmark names are known now: internal links follow them
+        for el in root.iter(w("hyperlink")):
+            anchor = el.get(w("anchor"))
+            if anchor in names:
+                el.set(w("anchor"), names[anchor])
+            elif anchor is not None:
+                del el.attrib[w("anchor")]
     for part in package.parts.values():
         if part.story:
             got, text = story_nodes(roots[part.src], part.src, pos)

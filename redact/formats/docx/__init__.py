@@ -1,0 +1,126 @@
+"""Word documents (DOCX): the output is a new package rebuilt from an allowlist, never a scrubbed copy.
+
+* :mod:`.package` — the zip (size limits, legacy .doc refused), content types, relationships, and the
+  walk from the officeDocument relationship that decides which parts are carried (the allowlist).
+* :mod:`.story` — cleaning of the carried XML (fields flattened, tags, bookmark names, authors,
+  document variables, references to parts not carried) and the text the model sees, redacted run by run.
+* :mod:`.check` — the verifier: ``zipfile`` and regular expressions over every member of the output.
+
+Images cannot be read (they may hold text): each is listed in ``Parsed.unreadable`` and the file is
+written only with ``accept_unreadable`` (:func:`.package.image_parts` is the seam for OCR).
+
+>>> FORMAT.name, FORMAT.suffixes
+('docx', ('.docx',))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+import re
+
+from ...errors import BadInput
+from ...verify import Needles, normalise
+from ..base import Parsed, Unreadable, Verification, WriteOptions, WriteResult
+from . import check, package as pkg, story
+
+
+@dataclass
+class _State:
+    path: str
+    package: pkg.Package
+
+
+def _prepare(state: _State):
+    return story.prepare(state.package, lambda src: pkg.parse_xml(state.package.data[src], src, state.path))
+
+
+def _needle_labels(text: str, spans) -> dict[str, str]:
+    """Removed strings and their ≥4-character words (normalised) -> the label of their span."""
+    labels: dict[str, str] = {}
+    for s in spans:
+        original = normalise(text[s.start:s.end]).strip()
+        labels.setdefault(original, s.label)
+        for word in re.findall(r"\w+", original):
+            if len(word) >= 4:
+                labels.setdefault(word, s.label)
+    return {n: l for n, l in labels.items() if len(n) >= 3}
+
+
+def _mask_needles(value: str, labels: dict[str, str], operator) -> str:
+    """Second net for free-text attributes: every removed string or word still in ``value`` goes; if the
+    normalised value still holds one (Unicode forms, odd spacing), the whole value goes."""
+    for needle in sorted(labels, key=len, reverse=True):
+        pattern = r"\s+".join(map(re.escape, needle.split()))
+        value = re.sub(pattern, lambda m: operator.replace(m.group(0), labels[needle]), value, flags=re.I)
+    got = normalise(value)
+    for needle, label in labels.items():
+        if needle in got:
+            return operator.replace(value, label)
+    return value
+
+
+def _link_has_needle(target: str, labels: dict[str, str]) -> bool:
+    decoded = unquote(target)
+    got = normalise("\n".join([target, decoded, re.sub(r"[._+\-/@:=?&%\\]", " ", decoded)]))
+    squeezed = got.replace(" ", "")
+    return any(n in got or n.replace(" ", "") in squeezed for n in labels)
+
+
+class DocxFormat:
+    name = "docx"
+    suffixes = (".docx",)
+
+    def read(self, path: Path) -> Parsed:
+        state = _State(str(path), pkg.walk(Path(path)))
+        _, nodes, text, stats = _prepare(state)
+        images = pkg.image_parts(state.package)
+        unreadable = [Unreadable(p.src, "image (may hold text; not read)") for p in images]
+        info = {"main_part": state.package.main,
+                "parts": [p.src for p in state.package.parts.values() if p.story],
+                "images": len(images), "dropped": state.package.dropped, **stats}
+        return Parsed(text, self.name, state=state, unreadable=unreadable, info=info)
+
+    def write(self, parsed: Parsed, spans, dest: Path, options: WriteOptions) -> WriteResult:
+        state: _State = parsed.state
+        if parsed.unreadable and not options.accept_unreadable:
+            raise BadInput(f"{state.path}: {len(parsed.unreadable)} image(s) may hold text that cannot be read "
+                           f"(first: {parsed.unreadable[0].where}); accept them to write the file anyway")
+        roots, nodes, text, stats = _prepare(state)  # fresh trees: write never edits what read returned
+        if text != parsed.text:
+            raise RuntimeError(f"{state.path}: DOCX text changed between read and write")
+        operator = options.operator
+        labels = _needle_labels(text, spans)
+        package = dataclasses.replace(state.package, parts={
+            src: dataclasses.replace(p, rels=list(p.rels)) for src, p in state.package.parts.items()})
+        doomed = {  # external links whose target or text holds a removed string: the link goes, its text stays
+            src: {r.rid for r in p.rels if r.external and (_link_has_needle(r.target, labels) or
+                                                            _link_has_needle(story.link_text(roots[src], r.rid), labels))}
+            for src, p in package.parts.items() if p.is_xml}
+        touched = story.apply_spans(nodes, text, spans, operator)
+        for node in nodes:  # alt text, tooltips...: also lose any removed string the spans did not cover
+            if node.attr is not None and labels:
+                before = story.get_text(node)
+                after = _mask_needles(before, labels, operator)
+                if after != before:
+                    story.set_text(node, after)
+                    touched.add(node.part)
+        links_dropped = 0
+        for src, rids in doomed.items():
+            if rids:
+                package.parts[src].rels = [r for r in package.parts[src].rels if r.rid not in rids]
+                links_dropped += story.drop_link_rels(roots[src], rids)
+                touched.add(src)
+        pkg.write_package(Path(dest), package, roots)
+        images = [p.src for p in pkg.image_parts(state.package)]
+        info = {"main_part": state.package.main, "rebuilt": ["docProps/core.xml", "docProps/app.xml"],
+                "images_unverified": images, "links_dropped": links_dropped, **stats}
+        return WriteResult(touched=sorted(touched), dropped=list(state.package.dropped), info=info)
+
+    def verify(self, dest: Path, needles: Needles) -> Verification:
+        return check.verify(Path(dest), needles)
+
+
+FORMAT = DocxFormat()
