@@ -1,0 +1,258 @@
+"""PDF fixtures for the leak tests: real producers (reportlab with an embedded TrueType subset, fpdf2,
+LibreOffice, Chromium, Ghostscript) and hand-written files holding every hiding place a name can have
+(ActualText, popups, attachments, links, widgets, shared and nested forms, actions, metadata...)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import zlib
+from base64 import a85encode
+from pathlib import Path
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+NAMES = ["Zbigniew Łukasiewicz", "Şahin Yılmaz", "Bjørn Ødegård"]
+KEPT = ["applicant", "hearing", "observations", "Registry"]
+PARAGRAPHS = [
+    "The applicant, Zbigniew Łukasiewicz, lodged the application with the Registry in 2003.",
+    "At the hearing Şahin Yılmaz appeared for the Government; Bjørn Ødegård submitted observations.",
+    "The Court notes that Łukasiewicz did not contest the facts.",
+]
+
+
+def which(*tools: str) -> str | None:
+    """The first tool found on PATH (or None)."""
+    for tool in tools:
+        if shutil.which(tool):
+            return shutil.which(tool)
+    return None
+
+
+def reportlab_ttf(path: Path, paragraphs=PARAGRAPHS, pages: int = 2) -> None:
+    """reportlab, DejaVu Sans embedded as a TrueType subset, an outline entry, a sticky note (with its
+    popup), a mailto: link, document info."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVu", str(DEJAVU)))
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    c.setAuthor(NAMES[2])
+    c.setTitle(f"Case of {NAMES[0]}")
+    for n in range(pages):
+        y = 780
+        for para in paragraphs:
+            c.setFont("DejaVu", 10)
+            c.drawString(60, y, para)
+            y -= 16
+        if n == 0:
+            c.bookmarkPage("p1")
+            c.addOutlineEntry(f"Notes by {NAMES[0]}", "p1", level=0)
+            c.textAnnotation(f"Call {NAMES[1]}", Rect=(60, 600, 80, 620), addtopage=1, name="note")
+            c.linkURL("mailto:zbigniew.lukasiewicz@example.org", (60, 770, 200, 790), relative=0)
+        c.showPage()
+    c.save()
+
+
+def fpdf2(path: Path, paragraphs=PARAGRAPHS) -> None:
+    """fpdf2, DejaVu Sans as a Type0/CID subset font with Identity-H and a ToUnicode map."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_author(NAMES[2])
+    pdf.add_page()
+    pdf.add_font("DejaVu", "", str(DEJAVU))
+    pdf.set_font("DejaVu", size=10)
+    for para in paragraphs:
+        pdf.multi_cell(0, 5, para)
+        pdf.ln(2)
+    pdf.output(str(path))
+
+
+def libreoffice(path: Path, paragraphs=PARAGRAPHS) -> None:
+    """LibreOffice Writer's PDF export of an .odt-free plain text file (its own fonts, subset)."""
+    work = path.parent / (path.stem + "_lo")
+    work.mkdir(exist_ok=True)
+    txt = work / (path.stem + ".txt")
+    txt.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    profile = work / "profile"
+    subprocess.run([which("soffice", "libreoffice"), f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--infilter=Text (encoded):UTF8,LF,,", "--convert-to", "pdf", "--outdir", str(work), str(txt)],
+                   check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(work)})
+    shutil.move(str(work / (path.stem + ".pdf")), path)
+
+
+def chromium(path: Path, paragraphs=PARAGRAPHS) -> None:
+    """Chromium's print-to-PDF (Skia): a mailto: link, tagged text, subset fonts."""
+    work = path.parent / (path.stem + "_chrome")
+    work.mkdir(exist_ok=True)
+    html = work / "page.html"
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    html.write_text(f'<!doctype html><meta charset="utf-8"><title>Case of {NAMES[0]}</title>'
+                    f'<body style="font-family: DejaVu Sans">{body}'
+                    f'<p>Contact: <a href="mailto:zbigniew.lukasiewicz@example.org">the applicant</a></p>',
+                    encoding="utf-8")
+    subprocess.run([which("chromium", "chromium-browser", "google-chrome"), "--headless", "--no-sandbox",
+                    "--disable-gpu", f"--user-data-dir={work / 'profile'}", "--no-pdf-header-footer",
+                    f"--print-to-pdf={path}", html.as_uri()],
+                   check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(work)})
+
+
+def ghostscript(path: Path, source: Path) -> None:
+    """``source`` re-distilled by Ghostscript's pdfwrite (its own font subsets and encodings)."""
+    subprocess.run([which("gs"), "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", "-o", str(path), str(source)],
+                   check=True, capture_output=True, timeout=180)
+
+
+# ------------------------------------------------------------------------------------ hand-written
+
+
+def raw_pdf(objects: dict[int, bytes], root: int = 1, info: int | None = None) -> bytes:
+    """A PDF file from numbered object bodies (a stream body is given as ``dict_bytes + stream``)."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for num in sorted(objects):
+        offsets[num] = len(out)
+        out += b"%d 0 obj\n" % num + objects[num] + b"\nendobj\n"
+    size = max(objects) + 1
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for num in range(1, size):
+        out += (b"%010d 00000 n \n" % offsets[num]) if num in offsets else b"0000000000 65535 f \n"
+    out += b"trailer\n<< /Size %d /Root %d 0 R" % (size, root)
+    if info:
+        out += b" /Info %d 0 R" % info
+    out += b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def stream(data: bytes, extra: bytes = b"", encode: str = "flate") -> bytes:
+    if encode == "flate":
+        data, extra = zlib.compress(data), extra + b" /Filter /FlateDecode"
+    elif encode == "a85":
+        data, extra = a85encode(data, adobe=True)[2:], extra + b" /Filter /ASCII85Decode"
+    return b"<< /Length %d %s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
+
+
+HIDDEN = ["Anna Griffith", "Jan Kowalski", "Zofia Nowak"]
+HIDDEN_KEPT = ["applicant", "appeared", "Witness", "Footer", "counsel", "Deep", "signed", "Second", "briefly"]
+
+
+def every_hiding_place(path: Path) -> None:
+    """Two pages (the second rotated, another size) hiding the names in: page text, a Form XObject
+    shared by both pages (ASCII85, like reportlab's), forms nested three deep, a form never drawn,
+    /ActualText (literal and UTF-16 hex), a sticky note and its popup, a file attachment annotation
+    (embedded file stream), a mailto: link, a widget whose appearance writes the name as a hex string,
+    AcroForm values, page /AA JavaScript, /OpenAction, the names tree (attachment and JavaScript),
+    XMP, the structure tree's /Alt, document info and an outline title."""
+    o: dict[int, bytes] = {}
+    o[1] = (b"<< /Type /Catalog /Pages 2 0 R /Outlines 20 0 R /AcroForm 30 0 R /Names 40 0 R /OpenAction 50 0 R"
+            b" /Metadata 60 0 R /StructTreeRoot 70 0 R /PageMode /UseOutlines >>")
+    o[2] = b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>"
+    o[3] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 14 0 R"
+            b" /Resources << /Font << /F1 10 0 R >> /XObject << /Fm1 11 0 R /Fm0 12 0 R /Fx 13 0 R >> >>"
+            b" /Annots [15 0 R 16 0 R 17 0 R 18 0 R 19 0 R 21 0 R]"
+            b" /AA << /O << /S /JavaScript /JS (app.alert('Anna Griffith')) >> >> >>")
+    o[4] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate 90 /Contents 22 0 R"
+            b" /Resources << /Font << /F1 10 0 R >> /XObject << /Fm1 11 0 R >> >> >>")
+    o[10] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    o[11] = stream(b"BT /F1 10 Tf 72 100 Td (Footer: counsel Jan Kowalski) Tj ET",
+                   b"/Type /XObject /Subtype /Form /BBox [0 0 612 200] /Resources << /Font << /F1 10 0 R >> >>",
+                   encode="a85")
+    o[12] = stream(b"q 1 0 0 1 0 -20 cm /Fm2 Do Q", b"/Type /XObject /Subtype /Form /BBox [0 0 612 792]"
+                   b" /Resources << /XObject << /Fm2 23 0 R >> >>")
+    o[23] = stream(b"q 1 0 0 1 0 -20 cm /Fm3 Do Q", b"/Type /XObject /Subtype /Form /BBox [0 0 612 792]"
+                   b" /Resources << /XObject << /Fm3 24 0 R >> >>")
+    o[24] = stream(b"BT /F1 11 Tf 72 600 Td (Deep: Zofia Nowak signed) Tj ET",
+                   b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 10 0 R >> >>")
+    o[13] = stream(b"BT /F1 11 Tf 72 300 Td (Hidden Anna Griffith) Tj ET",
+                   b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 10 0 R >> >>")
+    o[14] = stream(b"/P << /ActualText (Anna Griffith) /MCID 0 >> BDC BT /F1 12 Tf 72 700 Td"
+                   b" (The applicant Anna Griffith appeared.) Tj ET EMC\n"
+                   b"/Span << /ActualText <FEFF0041006E006E0061002000470072006900660066006900740068> >> BDC"
+                   b" BT /F1 12 Tf 72 680 Td (Witness statement kept here.) Tj ET EMC\n"
+                   b"/Fm1 Do q /Fm0 Do Q")
+    o[15] = (b"<< /Type /Annot /Subtype /Text /Rect [400 700 420 720] /Contents (Call Anna Griffith)"
+             b" /T (Jan Kowalski) /Popup 16 0 R >>")
+    o[16] = b"<< /Type /Annot /Subtype /Popup /Rect [420 600 600 700] /Parent 15 0 R /Open true >>"
+    o[17] = (b"<< /Type /Annot /Subtype /FileAttachment /Rect [400 650 420 670] /Contents (Attached letter)"
+             b" /FS << /Type /Filespec /F (griffith.txt) /EF << /F 25 0 R >> >> >>")
+    o[25] = stream(b"Letter from Anna Griffith to Jan Kowalski", b"/Type /EmbeddedFile")
+    o[18] = (b"<< /Type /Annot /Subtype /Link /Rect [72 695 300 715] /Border [0 0 0]"
+             b" /A << /S /URI /URI (mailto:anna.griffith@example.org) >> >>")
+    o[19] = (b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (signer) /TU (Zofia Nowak) /V (Anna Griffith)"
+             b" /DV (Anna Griffith) /Rect [72 400 300 420] /AP << /N 26 0 R >> /P 3 0 R >>")
+    o[26] = stream(b"BT /F1 10 Tf 2 4 Td <416E6E61204772696666697468> Tj ET",
+                   b"/Type /XObject /Subtype /Form /BBox [0 0 228 20] /Resources << /Font << /F1 10 0 R >> >>")
+    o[21] = b"<< /Type /Annot /Subtype /Link /Rect [72 660 300 675] /Border [0 0 0] /Dest [4 0 R /Fit] >>"
+    o[30] = b"<< /Fields [19 0 R] /DA (/Helv 0 Tf 0 g) >>"
+    o[20] = b"<< /Type /Outlines /First 27 0 R /Last 27 0 R /Count 1 >>"
+    o[27] = b"<< /Title (Notes by Anna Griffith) /Parent 20 0 R /Dest [3 0 R /Fit] >>"
+    o[40] = (b"<< /EmbeddedFiles << /Names [(griffith.txt) << /Type /Filespec /F (griffith.txt)"
+             b" /EF << /F 25 0 R >> >>] >> /JavaScript << /Names [(init) 29 0 R] >> >>")
+    o[29] = b"<< /S /JavaScript /JS (var who = 'Jan Kowalski';) >>"
+    o[50] = b"<< /S /JavaScript /JS (app.alert('Zofia Nowak')) >>"
+    o[60] = stream(b'<?xpacket begin=""?><x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>Anna Griffith'
+                   b"</dc:creator></x:xmpmeta><?xpacket end=\"w\"?>", b"/Type /Metadata /Subtype /XML", encode="")
+    o[70] = b"<< /Type /StructTreeRoot /K << /S /Figure /Alt (Portrait of Anna Griffith) >> >>"
+    o[22] = stream(b"BT /F1 12 Tf 72 500 Td (Second page mentions Zofia Nowak briefly.) Tj ET /Fm1 Do")
+    o[80] = b"<< /Author (Jan Kowalski) /Title (Anna Griffith) /Producer (hand) >>"
+    path.write_bytes(raw_pdf(o, info=80))
+
+
+def tiling_pattern_text(path: Path) -> None:
+    """A page filled with a tiling pattern whose cell writes a name (text we do not interpret)."""
+    o = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+         3: (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font"
+             b" << /F1 6 0 R >> /Pattern << /P1 5 0 R >> >> >>"),
+         4: stream(b"BT /F1 12 Tf 72 700 Td (Kept applicant text.) Tj ET /Pattern cs /P1 scn 72 300 400 200 re f"),
+         5: stream(b"BT /F1 9 Tf 2 10 Td (Anna Griffith) Tj ET",
+                   b"/Type /Pattern /PatternType 1 /PaintType 1 /TilingType 1 /BBox [0 0 100 30] /XStep 100"
+                   b" /YStep 30 /Resources << /Font << /F1 6 0 R >> >>"),
+         6: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"}
+    path.write_bytes(raw_pdf(o))
+
+
+def type3_unnamed(path: Path) -> None:
+    """A Type3 font whose glyph names mean nothing (/g1, /g2): its text cannot be read."""
+    o = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+         3: (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font"
+             b" << /T3 5 0 R /F1 8 0 R >> >> >>"),
+         4: stream(b"BT /F1 12 Tf 72 700 Td (Kept applicant text.) Tj ET BT /T3 12 Tf 72 600 Td <0102> Tj ET"),
+         5: (b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1000 1000] /FontMatrix [0.001 0 0 0.001 0 0]"
+             b" /CharProcs << /g1 6 0 R /g2 7 0 R >> /Encoding << /Type /Encoding /Differences [1 /g1 /g2] >>"
+             b" /FirstChar 1 /LastChar 2 /Widths [1000 1000] /Resources << >> >>"),
+         6: stream(b"1000 0 0 0 1000 1000 d1 0 0 1000 1000 re f"),
+         7: stream(b"1000 0 0 0 1000 1000 d1 0 0 500 1000 re f"),
+         8: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"}
+    path.write_bytes(raw_pdf(o))
+
+
+def without_tounicode(path: Path, source: Path) -> None:
+    """``source`` with every font's /ToUnicode removed (fpdf2's Identity-H codes then map to nothing)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    w = PdfWriter(clone_from=PdfReader(str(source)))
+    for page in w.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            if "/ToUnicode" in font:
+                del font[NameObject("/ToUnicode")]
+    w.write(str(path))
+
+
+def image_and_text(path: Path) -> None:
+    """A page that is a large image (a scanned judgment) plus one line of real text (a footer)."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    img = Image.new("RGB", (600, 400), "white")
+    ImageDraw.Draw(img).text((20, 20), "Anna Griffith v. the Republic", fill="black")
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    c.drawImage(ImageReader(img), 50, 300, 500, 400)
+    c.setFont("Helvetica", 9)
+    c.drawString(60, 40, "Footer: the applicant Anna Griffith, page 1")
+    c.save()
