@@ -120,3 +120,28 @@ def test_jsonl_writer_round_trips(tmp_path):
     path.write_text(buf.getvalue())
     again = list(read_documents(path))
     assert [(d.doc_id, d.text, d.spans) for d in again] == [(d.doc_id, d.text, d.spans) for d in docs]
+
+
+def test_seqeval_is_strict_iob2():
+    """Strict IOB2 and seqeval's default (conlleval-like) mode disagree on a chunk starting with I- and on a
+    B- followed by an I- of another type; we report the strict value."""
+    from seqeval.metrics import f1_score
+
+    from redact.score import seqeval_scores
+
+    gold = [["B-PERSON", "I-PERSON", "O", "B-LOC", "I-LOC", "O"]]
+    pred = [["I-PERSON", "I-PERSON", "O", "B-LOC", "I-LOC", "O"]]
+    assert f1_score(gold, pred) == pytest.approx(1.0)  # default mode accepts the I-PERSON start
+    strict = seqeval_scores(gold, pred)
+    assert strict["precision"] == pytest.approx(1.0)  # LOC is the only entity strict mode sees, and it is right
+    assert strict["recall"] == pytest.approx(0.5)
+    assert strict["f1"] == pytest.approx(2 / 3)
+    assert strict["by_type"]["PERSON"]["recall"] == 0.0
+
+
+def test_precision_by_label_brackets_token_precision():
+    gold = list(read_documents(TAB / "test.json"))
+    result = score(gold, read_predictions(PEERS / "presidio_test.json"))
+    by_label = result["tab"]["token_precision_by_label"]
+    assert {"PERSON", "LOCATION", "DATE_TIME"} <= set(by_label)
+    assert min(by_label.values()) < result["tab"]["token_precision"] < max(by_label.values())

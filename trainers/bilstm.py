@@ -2,6 +2,9 @@
 
 Its vocabulary is a WordPiece tokenizer trained on the training texts with the ``tokenizers`` library
 (lower-cased, like the transformer bases), so nothing is downloaded.
+
+>>> build_tokenizer(["Mr Smith lives in Oslo."] * 3, vocab_size=60).encode("smith").tokens
+['smith']
 """
 
 from __future__ import annotations
@@ -13,13 +16,12 @@ from safetensors.torch import save_file
 
 from redact.bilstm import BiLSTMConfig, BiLSTMTagger
 from redact.models import TokenClassifier
+from redact.spans import Document
 
-from .common import TrainSettings, fit, load_split
+from . import Family, TrainSettings
+from .common import Trainable
 from .data import label_list
 
-DEFAULT_BASE = None
-#: The BiLSTM learns faster than a pretrained encoder is fine-tuned: this replaces the CLI's default lr.
-DEFAULT_LR = 2e-3
 VOCAB_SIZE = 8000
 
 
@@ -30,17 +32,16 @@ def build_tokenizer(texts, vocab_size: int = VOCAB_SIZE):
     tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=["[PAD]", "[UNK]"])
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=["[PAD]", "[UNK]"],
+                                        show_progress=False)
     tok.train_from_iterator(texts, trainer)
     return tok
 
 
-def train(train: str, dev: str, out_dir: str, settings: TrainSettings, base: str | None = None,
-          quiet: bool = False) -> dict:
-    """Train and save a checkpoint; returns the training record (training.json)."""
-    if settings.lr == TrainSettings().lr:
-        settings.lr = DEFAULT_LR
-    tokenizer = build_tokenizer([d.text for d in load_split(train)])
+def prepare(family: Family, base: str | None, train_docs: list[Document], out_dir: str,
+            settings: TrainSettings) -> tuple[Trainable, TrainSettings]:
+    """A fresh BiLSTM tagger and its tokenizer (learnt on the training texts); ``base`` is unused."""
+    tokenizer = build_tokenizer([d.text for d in train_docs])
     labels = label_list()
     config = BiLSTMConfig(vocab_size=tokenizer.get_vocab_size(), labels=labels, max_length=settings.window)
     network = BiLSTMTagger(config)
@@ -50,8 +51,8 @@ def train(train: str, dev: str, out_dir: str, settings: TrainSettings, base: str
         return enc.ids, enc.offsets
 
     def as_classifier(net: torch.nn.Module) -> TokenClassifier:
-        return TokenClassifier("bilstm", Path(out_dir), labels, net, tokenizer, None, None, 0,
-                               settings.window, "bilstm")
+        return TokenClassifier(family.name, Path(out_dir), labels, net, tokenizer, None, None, 0, settings.window,
+                               family.name)
 
     def save(net: torch.nn.Module, out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
@@ -59,5 +60,4 @@ def train(train: str, dev: str, out_dir: str, settings: TrainSettings, base: str
         tokenizer.save(str(out / "tokenizer.json"))
         config.save(out)
 
-    return fit(network, as_classifier, save, train, dev, out_dir, settings, "bilstm", None, encode,
-               None, None, 0, quiet)
+    return Trainable(network, encode, None, None, 0, as_classifier, save, None), settings

@@ -1,8 +1,10 @@
-"""The training loop every family shares: batches of windows, AdamW, dev scoring each epoch,
-early stopping, decision-threshold tuning on dev, and the checkpoint's ``training.json``.
+"""The training loop every family shares, as four steps: :func:`setup` (documents → the engine's windows,
+device, loss, AdamW, schedule), :func:`train_epoch`, :func:`evaluate` (dev loss and dev TAB scores) and
+:func:`tune_threshold` (P(not O) threshold on dev). :func:`fit` runs them with model selection, early
+stopping and Ctrl-C handling, and writes ``training.json``, ``redact.json`` and ``training.png``.
 
->>> TrainSettings().epochs
-8
+>>> SELECTION_METRIC, THRESHOLDS[-1]
+('token_f1', 0.5)
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import json
 import math
 import os
 import random
+import signal
+import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -27,6 +31,7 @@ from redact.models import TokenClassifier
 from redact.score import score
 from redact.spans import Document
 
+from . import TrainSettings
 from .data import IGNORE, Example, build_examples, label_list
 
 #: Early stopping and model selection use this dev metric.
@@ -36,22 +41,20 @@ THRESHOLDS = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 
 
 @dataclass
-class TrainSettings:
-    epochs: int = 8
-    lr: float = 5e-5
-    batch_size: int = 8
-    window: int = 512
-    overlap: int = 128
-    seed: int = 13
-    device: str = "auto"
-    #: loss weight of the O class (below 1 trades precision for recall)
-    o_weight: float = 1.0
-    label_smoothing: float = 0.0
-    patience: int = 3
-    warmup: float = 0.1
-    weight_decay: float = 0.01
-    tune_threshold: bool = True
-    max_steps: int | None = None
+class Trainable:
+    """What a family hands to the loop: the network, how to tokenize, and how to wrap and save it."""
+
+    network: torch.nn.Module
+    #: text → (subword ids, character offsets), no special tokens
+    encode: Callable[[str], tuple[list[int], list[tuple[int, int]]]]
+    cls_id: int | None
+    sep_id: int | None
+    pad_id: int
+    #: the network as a :class:`TokenClassifier` the engine can run (dev scoring)
+    as_classifier: Callable[[torch.nn.Module], TokenClassifier]
+    #: writes a complete checkpoint folder (weights, tokenizer, config)
+    save: Callable[[torch.nn.Module, Path], None]
+    base: str | None = None
 
 
 def load_split(path: str) -> list[Document]:
@@ -70,6 +73,11 @@ def file_hash(path: str) -> str:
 
 
 def resolve_device(name: str) -> torch.device:
+    """``auto`` → CUDA when available, else the CPU; under torchrun each process takes its own GPU.
+
+    >>> resolve_device("cpu")
+    device(type='cpu')
+    """
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
     if name == "cuda" and not torch.cuda.is_available():
@@ -79,9 +87,105 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def _batches(examples: list[Example], size: int, pad_id: int, rng: random.Random):
+class StopFlag:
+    """Ctrl-C as a request to stop: while installed, the first SIGINT sets :attr:`requested`, which the loop
+    checks between steps and inside evaluation; a second SIGINT interrupts at once (KeyboardInterrupt).
+    Installs nothing outside the main thread or when ``enabled`` is false.
+
+    >>> with StopFlag() as stop:
+    ...     stop.requested
+    False
+    """
+
+    def __init__(self, enabled: bool = True):
+        self.requested = False
+        self.enabled = enabled and threading.current_thread() is threading.main_thread()
+        self._previous = None
+
+    def _handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> "StopFlag":
+        if self.enabled:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.enabled:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+@dataclass
+class Session:
+    """Everything :func:`setup` prepares and the epochs share."""
+
+    trainable: Trainable
+    settings: TrainSettings
+    device: torch.device
+    #: the network, or its DistributedDataParallel wrapper under torchrun
+    model: torch.nn.Module
+    examples: list[Example]
+    dev_examples: list[Example]
+    dev_docs: list[Document]
+    loss_fn: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    rng: random.Random
+    steps_per_epoch: int
+    distributed: bool = False
+    main_process: bool = True
+    step: int = 0
+    losses: list[float] = field(default_factory=list)
+
+    @property
+    def out_of_steps(self) -> bool:
+        return bool(self.settings.max_steps and self.step >= self.settings.max_steps)
+
+
+def setup(trainable: Trainable, train_docs: list[Document], dev_docs: list[Document],
+          settings: TrainSettings) -> Session:
+    """Windows with labels for every token of every document (one set per annotator), the device (one
+    process per GPU under torchrun, each on its share of the windows), class-weighted loss, AdamW and a
+    linear warm-up/decay schedule. ``settings`` must be resolved (:meth:`TrainSettings.resolve`)."""
+    torch.manual_seed(settings.seed)
+    t = trainable
+    examples = build_examples(train_docs, t.encode, settings.window, settings.overlap, t.cls_id, t.sep_id)
+    dev_examples = build_examples(dev_docs, t.encode, settings.window, settings.overlap, t.cls_id, t.sep_id)
+    device = resolve_device(settings.device)
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    main_process = int(os.environ.get("RANK", "0")) == 0
+    if distributed:
+        torch.distributed.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        rank, world = torch.distributed.get_rank(), torch.distributed.get_world_size()
+        examples = examples[rank::world]
+    network = t.network.to(device)
+    model = torch.nn.parallel.DistributedDataParallel(network) if distributed else network
+
+    weights = torch.ones(len(label_list()))
+    weights[0] = settings.o_weight
+    loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device), ignore_index=IGNORE,
+                                        label_smoothing=settings.label_smoothing)
+    decay = [p for p in network.parameters() if p.ndim > 1]
+    no_decay = [p for p in network.parameters() if p.ndim <= 1]
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": settings.weight_decay},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=settings.lr)
+    steps_per_epoch = math.ceil(len(examples) / settings.batch_size)
+    total = steps_per_epoch * settings.epochs
+    if settings.max_steps:
+        total = min(total, settings.max_steps)
+    warm = max(1, int(total * settings.warmup))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+    return Session(t, settings, device, model, examples, dev_examples, dev_docs, loss_fn, optimizer, scheduler,
+                   random.Random(settings.seed), steps_per_epoch, distributed, main_process)
+
+
+def _batches(examples: list[Example], size: int, pad_id: int, rng: random.Random | None = None):
     order = list(range(len(examples)))
-    rng.shuffle(order)
+    if rng is not None:
+        rng.shuffle(order)
     for i in range(0, len(order), size):
         chunk = [examples[j] for j in order[i : i + size]]
         width = max(len(e.input_ids) for e in chunk)
@@ -95,12 +199,68 @@ def _batches(examples: list[Example], size: int, pad_id: int, rng: random.Random
         yield ids, mask, labels
 
 
+def _loss(session: Session, model: torch.nn.Module, ids, mask, gold) -> torch.Tensor:
+    dev = session.device
+    out = model(input_ids=ids.to(dev), attention_mask=mask.to(dev))
+    logits = out.logits if hasattr(out, "logits") else out
+    return session.loss_fn(logits.reshape(-1, logits.shape[-1]).float(), gold.to(dev).reshape(-1))
+
+
+def train_epoch(session: Session, epoch: int, stop: StopFlag | None = None, quiet: bool = False) -> float | None:
+    """One pass over the shuffled training windows (or up to ``max_steps``); the mean loss, or ``None``
+    when stopped before the pass ended."""
+    s = session
+    s.model.train()
+    bar = tqdm(_batches(s.examples, s.settings.batch_size, s.trainable.pad_id, s.rng), total=s.steps_per_epoch,
+               desc=f"epoch {epoch}/{s.settings.epochs}", disable=quiet or not s.main_process, leave=False)
+    losses: list[float] = []
+    for ids, mask, gold in bar:
+        if stop is not None and stop.requested:
+            bar.close()
+            return None
+        loss = _loss(s, s.model, ids, mask, gold)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(s.trainable.network.parameters(), 1.0)
+        s.optimizer.step()
+        s.scheduler.step()
+        s.optimizer.zero_grad()
+        losses.append(loss.item())
+        s.losses.append(losses[-1])
+        bar.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.4f}")
+        s.step += 1
+        if s.out_of_steps:
+            break
+    bar.close()
+    if stop is not None and stop.requested:
+        return None
+    return sum(losses) / max(1, len(losses))
+
+
+@torch.no_grad()
+def dev_loss(session: Session, stop: StopFlag | None = None) -> float | None:
+    """Mean loss over the dev windows (same labels, class weights and smoothing as training)."""
+    s = session
+    network = s.trainable.network.eval()
+    total, n = 0.0, 0
+    for ids, mask, gold in _batches(s.dev_examples, 2 * s.settings.batch_size, s.trainable.pad_id):
+        if stop is not None and stop.requested:
+            return None
+        total += _loss(s, network, ids, mask, gold).item()
+        n += 1
+    return total / max(1, n)
+
+
 def dev_scores(classifier: TokenClassifier, dev: list[Document], window: int, overlap: int,
-               thresholds=(None,)) -> dict:
-    """Dev scores per threshold (model probabilities are computed once)."""
-    engine = Engine(classifier, Settings(window=window, overlap=overlap, batch_size=16))
-    copies = [Document(d.doc_id, d.text) for d in dev]
-    cached = list(engine.probabilities(copies))
+               thresholds=(None,), stop: StopFlag | None = None) -> dict | None:
+    """Dev scores per threshold (model probabilities are computed once); ``None`` when stopped."""
+    batch = 16
+    # small buffers: the engine hands back documents often, so a stop request is seen within a batch or two
+    engine = Engine(classifier, Settings(window=window, overlap=overlap, batch_size=batch, buffer_windows=batch))
+    cached = []
+    for item in engine.probabilities(Document(d.doc_id, d.text) for d in dev):
+        if stop is not None and stop.requested:
+            return None
+        cached.append(item)
     out = {}
     for t in thresholds:
         if t is not None:
@@ -108,115 +268,125 @@ def dev_scores(classifier: TokenClassifier, dev: list[Document], window: int, ov
         preds = {doc.doc_id: engine.decode(doc.text, offsets, probs) for doc, offsets, probs in cached}
         result = score(dev, preds)
         # a metric with nothing to count (precision when nothing is predicted) is None: count it as 0 here
-        out[engine.threshold] = {**{k: v or 0.0 for k, v in result["tab"].items() if k != "token_recall_by_type"},
+        out[engine.threshold] = {**{k: v or 0.0 for k, v in result["tab"].items() if not isinstance(v, dict)},
                                  "seqeval_f1": result["seqeval"]["f1"]}
     return out
 
 
-def fit(network: torch.nn.Module, as_classifier: Callable[[torch.nn.Module], TokenClassifier],
-        save: Callable[[torch.nn.Module, Path], None], train_path: str, dev_path: str, out_dir: str,
-        settings: TrainSettings, family: str, base: str | None, encode, cls_id, sep_id, pad_id,
-        quiet: bool = False) -> dict:
-    """Train ``network`` on whole documents, keep the best dev epoch in ``out_dir``; returns training.json."""
+def evaluate(session: Session, stop: StopFlag | None = None) -> dict | None:
+    """Dev loss and dev TAB scores at threshold 0.5 for the network as it is; ``None`` when stopped."""
+    s = session
+    loss = dev_loss(s, stop)
+    if loss is None:
+        return None
+    s.trainable.network.eval()
+    scores = dev_scores(s.trainable.as_classifier(s.trainable.network), s.dev_docs, s.settings.window,
+                        s.settings.overlap, stop=stop)
+    return None if scores is None else {"dev_loss": loss, **scores[0.5]}
+
+
+def f2(r: dict) -> float:
+    """Token F2 (recall weighted 4x) of a dev score row."""
+    p, rec = r["token_precision"], r["token_recall"]
+    return 5 * p * rec / max(1e-9, 4 * p + rec)
+
+
+def tune_threshold(classifier: TokenClassifier, dev_docs: list[Document], settings: TrainSettings,
+                   stop: StopFlag | None = None) -> tuple[float, dict] | None:
+    """The threshold on P(not O) with the best dev token F2 and the scores of every one tried."""
+    tuned = dev_scores(classifier, dev_docs, settings.window, settings.overlap, THRESHOLDS, stop)
+    if tuned is None:
+        return None
+    return max(tuned, key=lambda t: f2(tuned[t])), tuned
+
+
+def fit(trainable: Trainable, family: str, train_path: str, dev_path: str, train_docs: list[Document],
+        dev_docs: list[Document], out_dir: str, settings: TrainSettings, quiet: bool = False,
+        on_epoch: Callable[[dict], None] | None = None) -> dict:
+    """Train, keep the best dev epoch in ``out_dir``, tune its threshold; returns the training record
+    (also written as ``training.json``, with ``training.png``). See :func:`trainers.train`."""
     started = time.time()
-    torch.manual_seed(settings.seed)
-    rng = random.Random(settings.seed)
-    train_docs, dev_docs = load_split(train_path), load_split(dev_path)
-    examples = build_examples(train_docs, encode, settings.window, settings.overlap, cls_id, sep_id)
-    device = resolve_device(settings.device)
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
-    main_process = int(os.environ.get("RANK", "0")) == 0
-    if distributed:  # torchrun: one process per GPU, each on its share of the windows
-        torch.distributed.init_process_group("nccl" if device.type == "cuda" else "gloo")
-        rank, world = torch.distributed.get_rank(), torch.distributed.get_world_size()
-        examples = examples[rank::world]
-    network.to(device)
-    trained = torch.nn.parallel.DistributedDataParallel(network) if distributed else network
-
-    labels = label_list()
-    weights = torch.ones(len(labels))
-    weights[0] = settings.o_weight
-    loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device), ignore_index=IGNORE,
-                                        label_smoothing=settings.label_smoothing)
-    decay = [p for n, p in network.named_parameters() if p.ndim > 1]
-    no_decay = [p for n, p in network.named_parameters() if p.ndim <= 1]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": settings.weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=settings.lr)
-    steps_per_epoch = math.ceil(len(examples) / settings.batch_size)
-    total = steps_per_epoch * settings.epochs
-    if settings.max_steps:
-        total = min(total, settings.max_steps)
-    warm = max(1, int(total * settings.warmup))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
-
-    history, best, best_epoch, step, losses = [], -1.0, -1, 0, []
-    out = Path(out_dir)
-    for epoch in range(1, settings.epochs + 1):
-        trained.train()
-        bar = tqdm(_batches(examples, settings.batch_size, pad_id, rng), total=steps_per_epoch,
-                   desc=f"epoch {epoch}/{settings.epochs}", disable=quiet or not main_process, leave=False)
-        epoch_loss = []
-        for ids, mask, gold in bar:
-            out_ = trained(input_ids=ids.to(device), attention_mask=mask.to(device))
-            logits = out_.logits if hasattr(out_, "logits") else out_
-            loss = loss_fn(logits.reshape(-1, logits.shape[-1]).float(), gold.to(device).reshape(-1))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
-            epoch_loss.append(loss.item())
-            losses.append(loss.item())
-            bar.set_postfix(loss=f"{sum(epoch_loss[-20:]) / len(epoch_loss[-20:]):.4f}")
-            step += 1
-            if settings.max_steps and step >= settings.max_steps:
+    # under torchrun, Ctrl-C reaches every process and torchrun ends them; a flag would desynchronise them
+    with StopFlag(enabled=not distributed) as stop:
+        s = setup(trainable, train_docs, dev_docs, settings)
+        history: list[dict] = []
+        best, best_epoch, interrupted = -1.0, -1, None
+        out = Path(out_dir)
+        for epoch in range(1, settings.epochs + 1):
+            epoch_started = time.time()
+            train_loss = train_epoch(s, epoch, stop, quiet)
+            if train_loss is None:
+                interrupted = {"epoch": epoch, "step": s.step, "during": "training"}
                 break
-        stop = bool(settings.max_steps and step >= settings.max_steps)
-        if main_process:
-            network.eval()
-            dev = dev_scores(as_classifier(network), dev_docs, settings.window, settings.overlap)[0.5]
-            row = {"epoch": epoch, "loss": sum(epoch_loss) / max(1, len(epoch_loss)), **dev}
-            history.append(row)
-            if not quiet:
-                tqdm.write(f"epoch {epoch}: loss {row['loss']:.4f}  dev token recall {dev['token_recall']:.3f}  "
-                           f"precision {dev['token_precision']:.3f}  {SELECTION_METRIC} {dev[SELECTION_METRIC]:.3f}"
-                           f"  ER_di {dev['recall_direct_entities']:.3f}  seqeval F1 {dev['seqeval_f1']:.3f}")
-            if dev[SELECTION_METRIC] > best:
-                best, best_epoch = dev[SELECTION_METRIC], epoch
-                save(network, out)
-            elif epoch - best_epoch >= settings.patience:
-                stop = True
-        if distributed:  # every process must leave the loop together, on the main process's decision
-            flag = torch.tensor([int(stop)], device=device)
-            torch.distributed.broadcast(flag, src=0)
-            stop = bool(flag.item())
-        if stop:
-            break
+            finished = s.out_of_steps
+            if s.main_process:
+                dev = evaluate(s, stop)
+                if dev is None:
+                    interrupted = {"epoch": epoch, "step": s.step, "during": "evaluation"}
+                    break
+                row = {"epoch": epoch, "loss": train_loss, **dev, "seconds": round(time.time() - epoch_started, 2)}
+                history.append(row)
+                if on_epoch is not None:
+                    on_epoch(row)
+                if dev[SELECTION_METRIC] > best:
+                    best, best_epoch = dev[SELECTION_METRIC], epoch
+                    trainable.save(trainable.network, out)
+                elif epoch - best_epoch >= settings.patience:
+                    finished = True
+            if s.distributed:  # every process must leave the loop together, on the main process's decision
+                flag = torch.tensor([int(finished)], device=s.device)
+                torch.distributed.broadcast(flag, src=0)
+                finished = bool(flag.item())
+            if finished:
+                break
 
-    info = {}
-    if main_process:
-        threshold = 0.5
-        if settings.tune_threshold:
-            from redact.models import load_model
+        info: dict = {}
+        if s.main_process and best_epoch > 0:
+            threshold = 0.5
+            if settings.tune_threshold and interrupted is None:
+                from redact.models import load_model
 
-            tuned = dev_scores(load_model(str(out)), dev_docs, settings.window, settings.overlap, THRESHOLDS)
-            f2 = {t: 5 * r["token_precision"] * r["token_recall"] / max(1e-9, 4 * r["token_precision"]
-                                                                         + r["token_recall"])
-                  for t, r in tuned.items()}
-            threshold = max(f2, key=f2.get)
-            info["threshold_search"] = {str(t): r for t, r in tuned.items()}
-        info.update({
-            "family": family, "base": base, "train": {"path": str(train_path), "sha256": file_hash(train_path),
-                                                      "documents": len(train_docs), "windows": len(examples)},
-            "dev": {"path": str(dev_path), "sha256": file_hash(dev_path), "documents": len(dev_docs)},
-            "settings": asdict(settings), "device": str(device), "selection_metric": SELECTION_METRIC,
-            "best_epoch": best_epoch, "threshold": threshold, "epochs": history,
-            "first_losses": losses[:5], "last_losses": losses[-5:], "seconds": round(time.time() - started, 1),
-        })
-        (out / "training.json").write_text(json.dumps(info, indent=2))
-        (out / "redact.json").write_text(json.dumps(
-            {"window": settings.window, "overlap": settings.overlap, "threshold": threshold}, indent=2))
-    if distributed:
+                tuned = tune_threshold(load_model(str(out)), dev_docs, settings, stop)
+                if tuned is None:
+                    interrupted = {"epoch": best_epoch, "step": s.step, "during": "threshold tuning"}
+                else:
+                    threshold, search = tuned
+                    info["threshold_search"] = {str(t): r for t, r in search.items()}
+            info.update(_record(family, trainable.base, train_path, dev_path, train_docs, dev_docs, s, settings,
+                                best_epoch, threshold, history, started))
+            if interrupted:
+                info["interrupted"] = interrupted
+            (out / "training.json").write_text(json.dumps(info, indent=2))
+            (out / "redact.json").write_text(json.dumps(
+                {"window": settings.window, "overlap": settings.overlap, "threshold": threshold}, indent=2))
+            _plot(info, out / "training.png")
+        elif s.main_process:  # stopped before the first epoch was scored: nothing was saved
+            info = {"family": family, "best_epoch": -1, "epochs": history, "interrupted": interrupted,
+                    "seconds": round(time.time() - started, 1)}
+    if s.distributed:
         torch.distributed.destroy_process_group()
     return info
+
+
+def _record(family, base, train_path, dev_path, train_docs, dev_docs, s: Session, settings: TrainSettings,
+            best_epoch: int, threshold: float, history: list[dict], started: float) -> dict:
+    return {
+        "family": family, "base": base,
+        "train": {"path": str(train_path), "sha256": file_hash(train_path), "documents": len(train_docs),
+                  "windows": len(s.examples)},
+        "dev": {"path": str(dev_path), "sha256": file_hash(dev_path), "documents": len(dev_docs),
+                "windows": len(s.dev_examples)},
+        "settings": settings.as_dict(), "device": str(s.device), "selection_metric": SELECTION_METRIC,
+        "best_epoch": best_epoch, "threshold": threshold, "epochs": history,
+        "first_losses": s.losses[:5], "last_losses": s.losses[-5:], "seconds": round(time.time() - started, 1),
+    }
+
+
+def _plot(info: dict, path: Path) -> None:
+    from redact.plots import plot_training
+
+    try:
+        plot_training([info], path, names=[path.parent.name])
+    except ImportError as exc:  # matplotlib missing: the checkpoint matters more than its picture
+        tqdm.write(f"redact: warning: {path.name} not drawn ({exc})")

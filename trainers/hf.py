@@ -1,18 +1,22 @@
 """Fine-tuning a Hugging Face encoder (``AutoModelForTokenClassification``) on whole TAB documents.
 
->>> train_hf("distilbert", "distilbert-base-uncased", "train.json", "dev.json", "out/")  # doctest: +SKIP
+>>> from trainers import FAMILIES, TrainSettings
+>>> prepare(FAMILIES["distilbert"], "distilbert-base-uncased", docs, "out/", TrainSettings().resolve("distilbert"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 
 from redact.errors import ModelMissing
 from redact.models import TokenClassifier
+from redact.spans import Document
 
-from .common import TrainSettings, fit
+from . import Family, TrainSettings
+from .common import Trainable
 from .data import label_list
 
 
@@ -37,28 +41,29 @@ def load_base(base: str):
     return tokenizer, model
 
 
-def train_hf(family: str, base: str, train: str, dev: str, out_dir: str, settings: TrainSettings,
-             quiet: bool = False) -> dict:
-    """Fine-tune ``base`` and write a complete checkpoint folder to ``out_dir``."""
+def prepare(family: Family, base: str, train_docs: list[Document], out_dir: str,
+            settings: TrainSettings) -> tuple[Trainable, TrainSettings]:
+    """The base encoder with a fresh token-classification head, ready for :func:`trainers.common.fit`;
+    the window is capped at the base's maximum length."""
     tokenizer, model = load_base(base)
     backend = tokenizer.backend_tokenizer
     backend.no_truncation()
     backend.no_padding()
     max_len = min(getattr(model.config, "max_position_embeddings", 512), 512)
-    settings.window = min(settings.window, max_len)
+    settings = replace(settings, window=min(settings.window, max_len))
+    cls_id, sep_id, pad_id = tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id or 0
 
     def encode(text: str):
         enc = backend.encode(text, add_special_tokens=False)
         return enc.ids, enc.offsets
 
     def as_classifier(network: torch.nn.Module) -> TokenClassifier:
-        return TokenClassifier(family, Path(out_dir), label_list(), network, backend, tokenizer.cls_token_id,
-                               tokenizer.sep_token_id, tokenizer.pad_token_id or 0, max_len, family)
+        return TokenClassifier(family.name, Path(out_dir), label_list(), network, backend, cls_id, sep_id, pad_id,
+                               max_len, family.name)
 
     def save(network: torch.nn.Module, out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
         network.save_pretrained(out, safe_serialization=True)
         tokenizer.save_pretrained(out)
 
-    return fit(model, as_classifier, save, train, dev, out_dir, settings, family, base, encode,
-               tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id or 0, quiet)
+    return Trainable(model, encode, cls_id, sep_id, pad_id, as_classifier, save, base), settings
