@@ -121,6 +121,8 @@ class CorpusStats:
     model: str
     window: int
     overlap: int
+    #: special tokens in each window ([CLS], [SEP])
+    special_tokens: int = 0
     documents: int = 0
     characters: int = 0
     tokens: int = 0
@@ -177,7 +179,7 @@ def corpus_stats(path: str | Path, tokenizer: CheckpointTokenizer | None = None,
     docs: list[Document] = list(read_documents(path))
     if not docs:
         raise BadInput(f"{path}: no documents")
-    st = CorpusStats(name or Path(str(path)).stem, str(path), tok.name, tok.window, tok.overlap)
+    st = CorpusStats(name or Path(str(path)).stem, str(path), tok.name, tok.window, tok.overlap, tok.n_special)
     mentions: dict[str, Counter] = defaultdict(Counter)
     annotators: Counter = Counter()
     for doc, offsets in zip(docs, tok.offsets([d.text for d in docs])):
