@@ -1,0 +1,237 @@
+"""DOCX leak tests (issue 10): one fixture per place a name can hide in a Word package. Each output is
+checked with readers that are not the writer — every zip member decoded and grepped (lowercase, also
+URL-decoded), python-docx opening it — and with the format's own verifier; the verifier must also catch
+a leak. The format object is called directly (no CLI, no model): spans are the secrets found in the text.
+"""
+
+import re
+import shutil
+import subprocess
+import zipfile
+from urllib.parse import unquote
+
+import pytest
+
+import docx_fixtures as fx
+from redact.errors import BadInput
+from redact.formats.base import WriteOptions
+from redact.formats.docx import FORMAT
+from redact.formats.docx import package as docx_package
+from redact.operators import apply, get_operator
+from redact.spans import Span
+from redact.verify import Needles
+
+#: as in test_formats (not imported from there: it loads torch)
+SECRETS = {"body": "Daryl Arkwell", "table": "Kemal Evcimen", "header": "Zbigniew Radaj", "footer": "Lasse Lilja",
+           "comment": "Tony Booth", "comment_author": "Joyce Barrow", "textbox": "Timothy Walker",
+           "hyperlink": "Graham Thorne", "revision_author": "Dennis Twomey", "inserted": "Harry Shindler",
+           "deleted": "Colin Brien", "footnote": "Hasan Erkan", "endnote": "Leszek Gebura",
+           "properties": "Andreas Orphanides"}
+W_T = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"
+W_P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+
+
+def find_spans(text, secrets):
+    spans = []
+    for secret in secrets:
+        found = [Span(m.start(), m.end(), "PERSON") for m in re.finditer(re.escape(secret), text)]
+        assert found, f"{secret!r} is not in the text the model sees"
+        spans += found
+    spans.sort(key=lambda s: s.start)
+    return [s for i, s in enumerate(spans) if i == 0 or s.start >= spans[i - 1].end]
+
+
+def removed_strings(case):
+    words = {w for s in case.secrets for w in re.findall(r"\w+", s) if len(w) >= 4}
+    return {s.lower() for s in list(case.secrets) + list(case.hidden) + sorted(words)}
+
+
+def members_text(path):
+    """Every member of the zip, decoded as UTF-8 (errors ignored), lowercased, with its name."""
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            data = z.read(name).decode("utf-8", "ignore").lower()
+            yield name, data + "\n" + unquote(data) + "\n" + name.lower()
+
+
+def paragraphs_text(path):
+    """Text of the body, headers/footers and comments as python-docx sees it."""
+    import docx
+
+    d = docx.Document(str(path))
+    roots = [d.element.body] + [s.header._element for s in d.sections] + [s.footer._element for s in d.sections]
+    if d.part._comments_part is not None:
+        roots.append(d.part._comments_part.element)
+    return "\n".join("".join(t.text or "" for t in p.iter(W_T)) for r in roots for p in r.iter(W_P))
+
+
+def redact(tmp_path, src, case, style="mask"):
+    """read -> write -> verify, then check the output with independent readers. Returns (parsed, result, dest)."""
+    parsed = FORMAT.read(src)
+    spans = find_spans(parsed.text, case.secrets)
+    raw = "\n".join(t for _, t in members_text(src))
+    for hidden in case.hidden:  # the fixture really hides it
+        assert hidden.lower() in raw, hidden
+    dest = tmp_path / ("out-" + src.name)
+    options = WriteOptions(get_operator(style), accept_unreadable=case.accept_unreadable)
+    result = FORMAT.write(parsed, spans, dest, options)
+    needles = Needles.build(parsed.text, spans, apply(parsed.text, spans, "mask"))
+    check = FORMAT.verify(dest, needles)
+    assert check.ok, check.hits
+    assert check.checked >= 8
+    for name, data in members_text(dest):
+        for secret in removed_strings(case):
+            assert secret not in data, (name, secret)
+    text = paragraphs_text(dest)  # opens with python-docx, kept text still there
+    for word in case.neighbours:
+        assert word in text, (word, text)
+    assert FORMAT.verify(src, needles).hits, "the verifier must see the names in the input"
+    return parsed, result, dest
+
+
+@pytest.mark.parametrize("build", fx.BUILDERS, ids=lambda b: b.__name__)
+def test_no_name_survives(tmp_path, build):
+    src = tmp_path / f"{build.__name__}.docx"
+    case = build(src)
+    parsed, result, dest = redact(tmp_path, src, case)
+    if build is fx.main_part_renamed:
+        assert parsed.info["main_part"] == "word/document2.xml" and "Counsel for" in parsed.text
+    if build is fx.image_alt_text:
+        assert [u.where for u in parsed.unreadable] == ["word/media/image1.png"]
+        assert result.info["images_unverified"] == ["word/media/image1.png"]
+        assert FORMAT.verify(dest, Needles.build(parsed.text, [], parsed.text)).unverified
+    if build is fx.bookmarks:
+        xml = zipfile.ZipFile(dest).read("word/document.xml").decode()
+        name = re.search(r'w:bookmarkStart w:id="7" w:name="([^"]+)"', xml).group(1)
+        assert name.startswith("_bm") and f'w:anchor="{name}"' in xml
+    if build is fx.links:
+        rels = zipfile.ZipFile(dest).read("word/_rels/document.xml.rels").decode()
+        assert "https://www.echr.coe.int/" in rels and "mailto:" not in rels and "example.org" not in rels
+    dropped = {fx.custom_xml: "customXml/item7.xml", fx.glossary: "word/glossary/document.xml",
+               fx.people_and_comments: "word/people.xml", fx.alt_chunk: "word/afchunk.htm",
+               fx.chart_with_workbook: "word/embeddings/Microsoft_Excel_Worksheet.xlsx"}
+    if build in dropped:
+        assert dropped[build] in result.dropped
+
+
+def test_libreoffice_docx(tmp_path):
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice (soffice) is not installed: cannot produce the LibreOffice fixture")
+    src = tmp_path / "lo.docx"
+    case = fx.libreoffice(src, tmp_path)
+    _, _, dest = redact(tmp_path, src, case, style="label")
+    # LibreOffice itself opens the output and reads back the kept text, not the removed one
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+                    "--convert-to", "txt:Text (encoded):UTF8", "--outdir", str(tmp_path / "txt"), str(dest)],
+                   check=True, capture_output=True, timeout=120)
+    text = (tmp_path / "txt" / (dest.stem + ".txt")).read_text(encoding="utf-8-sig")
+    assert "[PERSON]" in text and "witnesses" in text
+    assert not any(s in text.lower() for s in removed_strings(case))
+
+
+def test_every_story_label_style_keeps_run_formatting(tmp_path):
+    from documents import docx_everything
+
+    src = tmp_path / "everything.docx"
+    docx_everything(src, SECRETS)
+    hidden = [SECRETS["comment_author"], SECRETS["revision_author"], SECRETS["properties"]]
+    in_text = [v for k, v in SECRETS.items() if v not in hidden]
+    case = fx.Case(in_text, hidden=hidden, neighbours=("applicant", "was born in 1961", "Outer cell"))
+    _, result, dest = redact(tmp_path, src, case, style="label")
+    import docx
+
+    runs = docx.Document(str(dest)).paragraphs[0].runs
+    assert runs[1].bold and runs[1].text == "[PERSON]" and runs[2].italic and runs[2].text == ""
+    assert "docProps/thumbnail.jpeg" in result.dropped
+
+
+def test_pseudonyms_are_consistent(tmp_path):
+    src = tmp_path / "p.docx"
+    case = fx.non_ascii(src)
+    _, _, dest = redact(tmp_path, src, case, style="pseudonym")
+    text = paragraphs_text(dest)
+    assert "The applicant, [PERSON_1], lodged" in text
+    assert text.count("[PERSON_3]") >= 2  # Şahin Yılmaz in the body and the header
+
+
+def test_images_fail_unless_accepted(tmp_path):
+    src = tmp_path / "img.docx"
+    fx.image_alt_text(src)
+    parsed = FORMAT.read(src)
+    assert parsed.unreadable and parsed.unreadable[0].reason == "image (may hold text; not read)"
+    with pytest.raises(BadInput, match="image"):
+        FORMAT.write(parsed, [], tmp_path / "out.docx", WriteOptions(get_operator("mask")))
+    assert not (tmp_path / "out.docx").exists()
+
+
+def test_write_twice_from_one_read(tmp_path):
+    src = tmp_path / "l.docx"
+    case = fx.links(src)
+    parsed = FORMAT.read(src)
+    spans = find_spans(parsed.text, case.secrets)
+    a, b = tmp_path / "a.docx", tmp_path / "b.docx"
+    FORMAT.write(parsed, spans, a, WriteOptions(get_operator("mask")))
+    FORMAT.write(parsed, spans, b, WriteOptions(get_operator("mask")))
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_verifier_catches_a_leak(tmp_path):
+    src = tmp_path / "in.docx"
+    case = fx.fields(src)
+    parsed = FORMAT.read(src)
+    spans = find_spans(parsed.text, case.secrets)
+    needles = Needles.build(parsed.text, spans, apply(parsed.text, spans, "mask"))
+    hits = FORMAT.verify(src, needles).hits  # the unredacted input: body text, instrText, thumbnail...
+    assert any("word/document.xml" in h and "kowalski" in h for h in hits)
+    # a leak planted in a non-story part of a clean output is caught too
+    dest = tmp_path / "out.docx"
+    FORMAT.write(parsed, spans, dest, WriteOptions(get_operator("mask")))
+    assert FORMAT.verify(dest, needles).ok
+    leaky = tmp_path / "leaky.docx"
+    with zipfile.ZipFile(dest) as z, zipfile.ZipFile(leaky, "w") as out:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename == "word/styles.xml":
+                data = data.replace(b"</w:styles>", b"<!-- KOWALSKI --></w:styles>")
+            out.writestr(info, data)
+    assert any("word/styles.xml" in h for h in FORMAT.verify(leaky, needles).hits)
+
+
+def test_not_a_docx(tmp_path):
+    doc = tmp_path / "old.docx"
+    doc.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600)
+    with pytest.raises(BadInput, match=r"not a DOCX \(zip\) file; legacy \.doc\? convert it first"):
+        FORMAT.read(doc)
+    junk = tmp_path / "junk.docx"
+    junk.write_text("hello")
+    with pytest.raises(BadInput, match="not a DOCX"):
+        FORMAT.read(junk)
+    nomain = tmp_path / "nomain.docx"
+    with zipfile.ZipFile(nomain, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types xmlns='http://schemas.openxmlformats.org/package/2006/content-types'/>")
+    with pytest.raises(BadInput, match="no main document part"):
+        FORMAT.read(nomain)
+
+
+def test_huge_part_refused_before_parsing(tmp_path, monkeypatch):
+    import docx
+
+    src = tmp_path / "big.docx"
+    d = docx.Document()
+    d.add_paragraph("Kowalski " * 20_000)  # 180 kB of XML, a few kB compressed
+    d.save(str(src))
+    assert zipfile.ZipFile(src).getinfo("word/document.xml").file_size > 150_000
+    monkeypatch.setattr(docx_package, "MAX_PART_BYTES", 100_000)
+    with pytest.raises(BadInput, match="word/document.xml .* uncompressed .*refused"):
+        FORMAT.read(src)
+
+
+def test_dtd_refused(tmp_path):
+    src = tmp_path / "dtd.docx"
+    fx.main_part_renamed(src)
+    xml = zipfile.ZipFile(src).read("word/document2.xml")
+    xml = xml.replace(b"<w:document", b'<!DOCTYPE w:document [<!ENTITY n "Kowalski">]><w:document', 1)
+    fx._rewrite(src, {"word/document2.xml": xml})
+    with pytest.raises(BadInput, match="DTD"):
+        FORMAT.read(src)
