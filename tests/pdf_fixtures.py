@@ -105,6 +105,12 @@ def ghostscript(path: Path, source: Path) -> None:
                    check=True, capture_output=True, timeout=180)
 
 
+def cairo(path: Path, source: Path) -> None:
+    """``source`` redrawn by Cairo (poppler's pdftocairo): Cairo's own font subsets and content streams."""
+    subprocess.run([which("pdftocairo"), "-pdf", str(source), str(path)], check=True, capture_output=True,
+                   timeout=180)
+
+
 # ------------------------------------------------------------------------------------ hand-written
 
 
@@ -256,3 +262,46 @@ def image_and_text(path: Path) -> None:
     c.setFont("Helvetica", 9)
     c.drawString(60, 40, "Footer: the applicant Anna Griffith, page 1")
     c.save()
+
+
+def cid_mixed_code_lengths(path: Path, source: Path) -> None:
+    """fpdf2's CID font re-encoded with an embedded CMap whose code space mixes 1-byte codes
+    (<40>-<5F> for CIDs 0-31) and 2-byte codes (<8000>-<80FF> for the rest), plus a matching ToUnicode:
+    a reader that assumes 2-byte codes reads nonsense."""
+    import re
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (ArrayObject, ByteStringObject, ContentStream, DecodedStreamObject, NameObject,
+                               NumberObject)
+
+    w = PdfWriter(clone_from=PdfReader(str(source)))
+    page = w.pages[0]
+    font = page["/Resources"]["/Font"]["/F1"].get_object()
+    old = font["/ToUnicode"].get_object().get_data()
+    unicode = {int(a, 16): b for a, b in re.findall(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>", old.split(b"beginbfchar", 1)[1])}
+
+    def code(cid: int) -> bytes:
+        return bytes([0x40 + cid]) if cid < 0x20 else (0x8000 + cid).to_bytes(2, "big")
+
+    cs = ContentStream(page.get_contents(), w)
+    for operands, op in cs.operations:
+        if op == b"Tj":
+            data = bytes(operands[0].original_bytes if hasattr(operands[0], "original_bytes") else operands[0])
+            cids = [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
+            assert max(cids) < 0x100
+            operands[0] = ByteStringObject(b"".join(code(c) for c in cids))
+    page.replace_contents(cs)
+    header = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Mixed def /CMapType %d def\n"
+              b"2 begincodespacerange <00> <7F> <8000> <FFFF> endcodespacerange\n")
+    encoding = DecodedStreamObject()
+    encoding.set_data(header % 1 + b"2 begincidrange <40> <5F> 0 <8000> <80FF> 0 endcidrange\n"
+                      b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    encoding.update({NameObject("/Type"): NameObject("/CMap"), NameObject("/CMapName"): NameObject("/Mixed"),
+                     NameObject("/CIDSystemInfo"): font["/DescendantFonts"][0].get_object()["/CIDSystemInfo"]})
+    lines = b"".join(b"<%s> <%s>\n" % (code(cid).hex().upper().encode(), uni) for cid, uni in unicode.items())
+    tounicode = DecodedStreamObject()
+    tounicode.set_data(header % 2 + b"%d beginbfchar\n" % len(unicode) + lines +
+                       b"endbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
+    font[NameObject("/Encoding")] = w._add_object(encoding)
+    font[NameObject("/ToUnicode")] = w._add_object(tounicode)
+    w.write(str(path))

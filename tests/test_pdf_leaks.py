@@ -51,6 +51,42 @@ def pdfium_text(path) -> str:
     return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
 
 
+def mutool_text(path) -> str:
+    return subprocess.run(["mutool", "draw", "-q", "-F", "txt", "-o", "-", str(path)], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def render(path, page=0, scale=1.0):
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path))
+    image = doc[page].render(scale=scale, draw_annots=False, may_draw_forms=False).to_pil().convert("L")
+    return np.asarray(image, dtype=np.int16)
+
+
+def assert_render_kept(src, out, details, scale=1.0):
+    """Rendered pages are the same outside the redaction boxes (the visible layout of kept text)."""
+    import numpy as np
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(src))
+    for index, page in enumerate(reader.pages):
+        a, b = render(src, index, scale), render(out, index, scale)
+        assert a.shape == b.shape
+        keep = np.ones(a.shape, dtype=bool)
+        crop = page.cropbox
+        for d in details:
+            if d["page"] != index + 1 or not d["bbox"]:
+                continue
+            x0, y0, x1, y1 = d["bbox"]
+            c0, c1 = int((x0 - float(crop.left)) * scale) - 2, int((x1 - float(crop.left)) * scale) + 3
+            r0, r1 = int((float(crop.top) - y1) * scale) - 2, int((float(crop.top) - y0) * scale) + 3
+            keep[max(r0, 0):max(r1, 0), max(c0, 0):max(c1, 0)] = False
+        differs = (np.abs(a - b) > 64) & keep
+        assert differs.mean() < 0.0005, (index, differs.sum())
+
+
 def raw_streams(path) -> str:
     """The file's bytes and every stream inflated, under latin-1, UTF-8 and UTF-16 (both alignments)."""
     data = path.read_bytes()
@@ -79,7 +115,8 @@ def assert_clean(src, out, names, kept, text_readers=True):
     """No removed string nor its ≥ 4-character words in any reader; kept words still there; same pages."""
     from pypdf import PdfReader
 
-    readers = [("pdfium", pdfium_text)] + ([("pdftotext", pdftotext)] if shutil.which("pdftotext") else [])
+    readers = [("pdfium", pdfium_text)] + ([("pdftotext", pdftotext)] if shutil.which("pdftotext") else []) \
+        + ([("mutool", mutool_text)] if shutil.which("mutool") else [])
     for label, extract in readers if text_readers else []:
         text = squeeze(extract(out))
         for word in forbidden(names):
@@ -123,6 +160,9 @@ PRODUCERS = {
     "libreoffice": ("soffice", lambda p: fx.libreoffice(p)),
     "chromium": ("chromium", lambda p: fx.chromium(p)),
     "ghostscript": ("gs", lambda p: (fx.libreoffice(p.with_name("lo.pdf")), fx.ghostscript(p, p.with_name("lo.pdf")))),
+    "cairo": ("pdftocairo", lambda p: (fx.fpdf2(p.with_name("fp.pdf")), fx.cairo(p, p.with_name("fp.pdf")))),
+    "cid-mixed-code-lengths": (None, lambda p: (fx.fpdf2(p.with_name("fp.pdf")),
+                                                fx.cid_mixed_code_lengths(p, p.with_name("fp.pdf")))),
 }
 
 
@@ -145,6 +185,7 @@ def test_producer_redaction_leaves_nothing(tmp_path, producer):
     assert verification.checked == parsed.info["pages"]
     assert_clean(src, out, fx.NAMES, fx.KEPT)
     assert_layout_kept(src, out, fx.KEPT)
+    assert_render_kept(src, out, result.span_details)
     assert len(result.span_details) == len(spans)
     assert all(d["page"] >= 1 and len(d["bbox"]) == 4 for d in result.span_details)
     assert b"mailto:" not in out.read_bytes() and b"/URI" not in out.read_bytes()
@@ -333,3 +374,25 @@ def test_encrypted_pdfs(tmp_path):
     with pytest.raises(BadInput) as err:
         FORMAT.read(locked)
     assert "locked.pdf" in str(err.value) and "encrypted" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_flatten_keeps_rotation_and_looks_the_same(tmp_path):
+    """A rotated, cropped page with an unreadable font, flattened: same boxes, same picture."""
+    import numpy as np
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, FloatObject, NameObject, NumberObject
+
+    fx.fpdf2(tmp_path / "s.pdf")
+    fx.without_tounicode(tmp_path / "n.pdf", tmp_path / "s.pdf")
+    w = PdfWriter(clone_from=PdfReader(str(tmp_path / "n.pdf")))
+    w.pages[0][NameObject("/Rotate")] = NumberObject(90)
+    w.pages[0][NameObject("/CropBox")] = ArrayObject(FloatObject(x) for x in (10, 20, 580, 830))
+    src, out = tmp_path / "rot.pdf", tmp_path / "out.pdf"
+    w.write(str(src))
+    _, _, result, verification = redact(src, [], out, flatten=True)
+    assert verification.ok and result.info["flattened_pages"] == [1]
+    assert pdfium_text(out).strip() == ""
+    assert_clean(src, out, [], [], text_readers=False)
+    a, b = render(src), render(out)
+    assert a.shape == b.shape
+    assert (np.abs(a - b) > 96).mean() < 0.01  # the same picture, give or take resampling

@@ -59,7 +59,7 @@ def unreadable_pages(parsed: Parsed) -> list[int]:
 
 def _open(path: Path):
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PdfReadError, PyPdfError
 
     try:
         reader = PdfReader(str(path))
@@ -74,18 +74,9 @@ def _open(path: Path):
         return reader
     except BadInput:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, NotImplementedError,
-            DependencyError_or_OSError()) as exc:
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            NotImplementedError, OSError) as exc:
         raise BadInput(f"{path}: corrupt or unsupported PDF ({type(exc).__name__}: {exc})") from None
-
-
-def DependencyError_or_OSError():
-    try:
-        from pypdf.errors import DependencyError
-
-        return DependencyError
-    except ImportError:  # pragma: no cover
-        return OSError
 
 
 def _links(reader, page, index: int, dropped: list[str]) -> list:

@@ -384,9 +384,12 @@ class Page:
     index: int
     glyphs: list[Glyph] = field(default_factory=list)
     streams: list[Hashable] = field(default_factory=list)  # page stream first, then forms drawn
-    problems: list[str] = field(default_factory=list)
+    problems: dict[str, None] = field(default_factory=dict)  # an ordered set
     image_share: float = 0.0
     has_images: bool = False
+
+    def problem(self, reason: str) -> None:
+        self.problems.setdefault(reason, None)
 
 
 @dataclass
@@ -488,7 +491,7 @@ class Interpreter:
                 elif op == b"Tf":
                     gs.font, gs.size = self.font(resources, operands[0]), num(operands[1])
                     if gs.font is None:
-                        page.problems.append(f"font {operands[0]} is missing from the resources")
+                        page.problem(f"font {operands[0]} is missing from the resources")
                 # --- text positioning
                 elif op in (b"Td", b"TD"):
                     tx, ty = num(operands[0]), num(operands[1])
@@ -517,7 +520,7 @@ class Interpreter:
                         and str(operands[-1]).startswith("/"):
                     self._pattern(page, resources, operands[-1])
             except (IndexError, TypeError, ValueError, AttributeError, KeyError) as exc:
-                page.problems.append(f"malformed operator {op.decode('latin-1', 'replace')} ({type(exc).__name__})")
+                page.problem(f"malformed operator {op.decode('latin-1', 'replace')} ({type(exc).__name__})")
 
     def _show(self, page, stream, op_index, op, operands, gs: _State, tm: Matrix) -> Matrix:
         font, size = gs.font, gs.size
@@ -541,9 +544,9 @@ class Interpreter:
                 page.glyphs.append(Glyph(page.index, stream.key, op_index, item_index if op == b"TJ" else 0,
                                          start, end, text, adjust, bbox, scale, apply(trm, 0, gs.rise)))
                 if text is None:
-                    page.problems.append(f"font {font.label} has codes without a Unicode map")
+                    page.problem(f"font {font.label} has codes without a Unicode map")
                 elif font.problem:
-                    page.problems.append(f"font {font.label}: {font.problem}")
+                    page.problem(f"font {font.label}: {font.problem}")
                 tm = mul((1, 0, 0, 1, advance, 0), tm)
         return tm
 
@@ -569,7 +572,7 @@ class Interpreter:
             return
         key = stream_key(obj)
         if depth >= MAX_DEPTH or key in active:
-            page.problems.append("Form XObjects nested too deeply (or drawing themselves)")
+            page.problem("Form XObjects nested too deeply (or drawing themselves)")
             return
         if key not in self.streams:
             own = obj.get("/Resources")
@@ -593,4 +596,4 @@ class Interpreter:
         if pat is None or num(pat.get("/PatternType", 0)) != 1:
             return
         if any(op in TEXT_SHOWING for _, op in ContentStream(pat, self.reader).operations):
-            page.problems.append(f"tiling pattern {name} draws text")
+            page.problem(f"tiling pattern {name} draws text")
