@@ -105,6 +105,7 @@ class Redactor:
         from .inputs import expand_inputs
 
         layout = Layout.for_output(out_dir, reports)
+        layout.check_inputs([str(p) for p in inputs])
         sources = expand_inputs([str(p) for p in inputs], exclude=[layout.out, layout.reports])
         if not sources:
             raise BadInput("no supported files found in the inputs")

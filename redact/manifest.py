@@ -73,7 +73,7 @@ class Manifest:
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8")
-        self._fh.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
+        self._fh.write(json.dumps(asdict(entry)) + "\n")
         self._fh.flush()
         os.fsync(self._fh.fileno())
 
@@ -85,6 +85,6 @@ class Manifest:
         if not self.entries:
             return
         tmp = self.path.with_name(".redact-" + NAME)
-        tmp.write_text("".join(json.dumps(asdict(e), ensure_ascii=False) + "\n" for e in self.entries.values()),
+        tmp.write_text("".join(json.dumps(asdict(e)) + "\n" for e in self.entries.values()),
                        encoding="utf-8")
         os.replace(tmp, self.path)

@@ -63,6 +63,17 @@ class Layout:
         return cls(out, Path(reports) if reports else out.with_name(out.name + ".reports"))
 
 
+    def check_inputs(self, inputs: Iterable[str]) -> None:
+        """Refuse an output or reports folder that is one of the input folders (it would overwrite them)."""
+        if self.out is None:
+            return
+        for item in inputs:
+            p = Path(item)
+            if item != "-" and p.is_dir() and p.resolve() in (self.out.resolve(), self.reports.resolve()):
+                raise BadInput(f"-o {display(self.out)}: would overwrite the input folder {display(p)}; "
+                               f"choose another output folder")
+
+
 @dataclass
 class Job:
     """One document on its way through the pipeline (what the engine reads and fills in)."""
@@ -175,7 +186,7 @@ def clean_temporaries(folder: Path | None) -> int:
 # -- reading --------------------------------------------------------------------------------------------
 
 def _read_file(src: Source, max_bytes: int) -> Job:
-    job = Job(src, src.rel.as_posix() if src.path is not None else "-")
+    job = Job(src, display(src.rel.as_posix()) if src.path is not None else "-")
     if src.problem:
         job.error = src.problem
         return job
@@ -396,7 +407,7 @@ def run(sources: list[Source], redactor: "Redactor", layout: Layout, workers: in
                 except OSError:
                     entry = None
             if entry is not None:
-                yield Report(src.name, src.rel.as_posix(), "skipped", output=entry.output, report_path=entry.report)
+                yield Report(src.name, display(src.rel.as_posix()), "skipped", output=entry.output, report_path=entry.report)
             else:
                 todo.append(src)
     collections = _Collections()

@@ -11,11 +11,11 @@ TAB = ROOT.parent / "shared" / "data" / "tab"
 PEERS = ROOT.parent / "shared" / "data" / "peers"
 
 
-def run_cli(*args, input=None, cwd=None):
+def run_cli(*args, input=None, cwd=None, timeout=600):
     """Run the installed CLI in a subprocess, as a user would."""
     return subprocess.run(
         [sys.executable, "-c", "from redact.cli import main; main()", *map(str, args)],
-        input=input, capture_output=True, text=True, cwd=cwd,
+        input=input, capture_output=True, text=True, cwd=cwd, timeout=timeout,
         env={**os.environ, "TQDM_DISABLE": "1"},
     )
 

@@ -148,7 +148,8 @@ def test_batch_with_bad_files_goes_on(rigged, tmp_path):
     assert "Traceback" not in proc.stderr
     assert (out / "good.txt").read_text() == f"Dear {'█' * len(NAME)}, hello."
     assert (out / "sub" / "also.txt").read_text() == "████████ wrote."
-    report = json.loads((out / "good.txt.json").read_text())
+    assert not list(out.rglob("*.json"))  # reports quote removed text: never in the shared folder
+    report = json.loads((tmp_path / "out.reports" / "good.txt.json").read_text())
     assert report["spans"][0]["text"] == NAME and report["counts"] == {"PERSON": 1}
     assert len(report["sha256"]) == 64 and report["model"]["checkpoint_sha256"]
     assert not list(out.rglob(".redact-*"))  # no temporary leftovers

@@ -79,6 +79,7 @@ def command(inputs, model, out_dir, reports_dir, jsonl, style, collection, windo
     layout = Layout.for_output(out_dir, reports_dir)
     if layout.out is not None and layout.reports.resolve() == layout.out.resolve():
         raise BadInput("--reports must not be the output folder (reports quote the removed text)")
+    layout.check_inputs(inputs)
     sources = expand_inputs(list(inputs), collection,
                             exclude=[p for p in (layout.out, layout.reports) if p is not None])
     if not sources:
