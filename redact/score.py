@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from pathlib import Path
+from typing import Iterable, Sequence
 
 from .errors import BadInput
 from .spans import Document, Span, spans_to_bio, word_tokens
@@ -208,3 +209,35 @@ def seqeval_scores(y_true: list[list[str]], y_pred: list[list[str]]) -> dict:
                         "f1": float(v["f1-score"]), "support": int(v["support"])}
                     for k, v in report.items() if not k.endswith(" avg")},
     }
+
+
+@dataclass
+class SystemScore:
+    """One prediction file's scores (:func:`score`'s result) under a short name."""
+
+    name: str
+    path: str
+    result: dict
+
+
+def system_names(paths: Sequence[str]) -> list[str]:
+    """Short names for prediction files: the file stem, or the whole path where stems repeat.
+
+    >>> system_names(["runs/a/test.jsonl", "peers/presidio_test.json", "runs/b/test.jsonl"])
+    ['runs/a/test.jsonl', 'presidio_test', 'runs/b/test.jsonl']
+    """
+    stems = [Path(p).stem if p != "-" else "stdin" for p in paths]
+    return [stem if stems.count(stem) == 1 else str(p) for stem, p in zip(stems, paths)]
+
+
+def score_files(gold_path: str, pred_paths: Sequence[str]) -> list[SystemScore]:
+    """Score several prediction files against one gold file (read once); one :class:`SystemScore` each.
+
+    >>> [s.name for s in score_files("../shared/data/tab/test.json", ["../shared/data/peers/presidio_test.json"])]  # doctest: +SKIP
+    ['presidio_test']
+    """
+    from .corpus import read_documents, read_predictions
+
+    gold = list(read_documents(gold_path))
+    return [SystemScore(name, str(path), score(gold, read_predictions(path)))
+            for name, path in zip(system_names(pred_paths), pred_paths)]

@@ -169,7 +169,8 @@ class CorpusStats:
 
 
 def corpus_stats(path: str | Path, tokenizer: CheckpointTokenizer | None = None, name: str | None = None) -> CorpusStats:
-    """Describe one TAB JSON / JSONL corpus with ``tokenizer`` (default: the shipped tab-minilm's).
+    """Describe one TAB JSON / JSONL corpus with ``tokenizer`` (default: the shipped tab-minilm's); its
+    ``name`` defaults to the folder and file stem (``tab/train``).
 
     >>> s = corpus_stats("../shared/data/panorama/panorama151.json")  # doctest: +SKIP
     >>> s.documents, s.mention_total, s.by_identifier()  # doctest: +SKIP
@@ -179,7 +180,8 @@ def corpus_stats(path: str | Path, tokenizer: CheckpointTokenizer | None = None,
     docs: list[Document] = list(read_documents(path))
     if not docs:
         raise BadInput(f"{path}: no documents")
-    st = CorpusStats(name or Path(str(path)).stem, str(path), tok.name, tok.window, tok.overlap, tok.n_special)
+    p = Path(str(path))
+    st = CorpusStats(name or (f"{p.parent.name}/{p.stem}" if p.parent.name else p.stem), str(path), tok.name, tok.window, tok.overlap, tok.n_special)
     mentions: dict[str, Counter] = defaultdict(Counter)
     annotators: Counter = Counter()
     for doc, offsets in zip(docs, tok.offsets([d.text for d in docs])):
