@@ -17,6 +17,8 @@ COMMANDS = {
     "score": ("score", "Score predictions against gold TAB annotations."),
     "train": ("train", "Train a token classifier on TAB documents."),
     "models": ("models", "List the named models and where they are."),
+    "stats": ("stats", "Describe annotated corpora side by side (tables, JSON, a picture)."),
+    "plot-training": ("plot_training", "Draw training curves from checkpoints' training.json."),
 }
 
 
