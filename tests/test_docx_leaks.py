@@ -235,3 +235,54 @@ def test_dtd_refused(tmp_path):
     fx._rewrite(src, {"word/document2.xml": xml})
     with pytest.raises(BadInput, match="DTD"):
         FORMAT.read(src)
+
+
+def test_outputs_open_in_libreoffice(tmp_path):
+    """LibreOffice (a second consumer besides python-docx) opens every redacted fixture and reads the
+    kept text back, none of the removed strings."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed: cannot check that it opens the outputs")
+    outputs = {}
+    for build in fx.BUILDERS:
+        src = tmp_path / f"{build.__name__}.docx"
+        case = build(src)
+        parsed = FORMAT.read(src)
+        dest = tmp_path / "out" / src.name
+        dest.parent.mkdir(exist_ok=True)
+        FORMAT.write(parsed, find_spans(parsed.text, case.secrets), dest,
+                     WriteOptions(get_operator("label"), accept_unreadable=case.accept_unreadable))
+        outputs[dest] = case
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+                    "--convert-to", "txt:Text (encoded):UTF8", "--outdir", str(tmp_path / "txt"),
+                    *map(str, outputs)], check=True, capture_output=True, timeout=300)
+    for dest, case in outputs.items():
+        text = (tmp_path / "txt" / (dest.stem + ".txt")).read_text(encoding="utf-8-sig")
+        assert "The applicant, [PERSON], lodged" in text, dest.name
+        assert not any(s in text.lower() for s in removed_strings(case)), dest.name
+
+
+def test_office_vocabulary_is_no_leak(tmp_path):
+    """Removed words that are also OOXML vocabulary — a person named Roman (Times New Roman), Norma
+    (style Normal), Page (page breaks), an ORG "Office" (officeDocument namespaces, Office Theme) — do not
+    make a clean output fail verification."""
+    import docx
+
+    src = tmp_path / "vocab.docx"
+    d = docx.Document()
+    p = d.add_paragraph("The applicants Roman Nowak and Norma Page were questioned by the Regional Prosecutor's Office.")
+    p.runs[0].font.name = "Times New Roman"
+    p.add_run().add_break(docx.enum.text.WD_BREAK.PAGE)
+    d.add_paragraph("They appealed.", style="Heading 1")
+    d.save(str(src))
+    parsed = FORMAT.read(src)
+    spans = find_spans(parsed.text, ["Roman Nowak", "Norma Page"])
+    m = re.search("Regional Prosecutor's Office", parsed.text)
+    spans = sorted(spans + [Span(m.start(), m.end(), "ORG")], key=lambda s: s.start)
+    dest = tmp_path / "out.docx"
+    FORMAT.write(parsed, spans, dest, WriteOptions(get_operator("mask")))
+    needles = Needles.build(parsed.text, spans, apply(parsed.text, spans, "mask"))
+    assert {"roman", "norma", "page", "office"} <= set(needles.strings)
+    check = FORMAT.verify(dest, needles)
+    assert check.ok, check.hits
+    assert "They appealed." in paragraphs_text(dest)

@@ -27,7 +27,7 @@ READER = "zipfile + XML text/attribute scan of every part"
 _STORY_CT = re.compile(r"wordprocessingml\.(document\.main|header|footer|footnotes|endnotes|comments)\+xml$"
                        r"|ms-word\.(document|template)\.macroEnabled(Template)?\.main\+xml$")
 _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
-_ATTR = re.compile(r"""[\w:.-]+\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 _PARA_END = re.compile(r"</(?:[\w.-]+:)?p\s*>")
 
@@ -41,19 +41,70 @@ def _decode(data: bytes) -> str | None:
         return None
 
 
-def xml_strings(xml: str) -> tuple[list[str], list[str]]:
-    """(text of each paragraph-delimited chunk, every attribute value and comment), entities decoded."""
+#: Attribute values that are vocabulary, not document content: namespace declarations, relationship and
+#: content types, extension URIs, markup-compatibility lists, font names ("Times New Roman" would hit a
+#: person named Roman; fonts are not personal data).
+_SKIP_ATTRS = {"Type", "ContentType", "uri", "Requires", "Ignorable", "ProcessContent", "MustUnderstand",
+               "PreserveElements", "PreserveAttributes", "space", "ascii", "hAnsi", "cs", "eastAsia", "typeface",
+               "panose1", "pitchFamily", "charset", "fldCharType", "relativeFrom"}
+_FONT_TAGS = {"font", "altName"}
+#: Style names and references are matched as whole words ("Normal" is no hit for "Norma").
+_STYLE_TAGS = {"name", "aliases", "pStyle", "rStyle", "tblStyle", "basedOn", "next", "link", "numStyleLink",
+               "styleLink", "lsdException"}
+#: Attributes that hold free text, always checked; so is w:val on the elements in _FREE_VAL. Any other
+#: attribute whose value is one plain token ("page", "single", "accent1", "Heading1", "FF0000") is an
+#: enumeration, an id or a number and is skipped; values with spaces or other characters are checked.
+_FREE_ATTRS = {"descr", "title", "name", "alt", "tooltip", "string", "Target", "author", "initials", "userId",
+               "providerId", "displayText", "value", "anchor", "PartName", "Extension", "instr", "docLocation"}
+_FREE_VAL = {"tag", "alias", "tblCaption", "tblDescription", "docVar", "default", "helpText", "statusText",
+             "listItem", "docPart", "lvlText", "attachedTemplate"}
+_TOKEN = re.compile(r"^[A-Za-z0-9]{1,40}$")
+_LAYOUT_TEXT = {"align", "posOffset", "pctWidth", "pctHeight"}
+_TAG_NAME = re.compile(r"<([\w.-]+:)?([\w.-]+)")
+
+
+def _local(name: str) -> str:
+    return name.rsplit(":", 1)[-1]
+
+
+def xml_strings(xml: str) -> tuple[list[str], list[str], list[str]]:
+    """(text of each paragraph-delimited chunk in two variants, attribute values and comments checked as
+    text, values matched as whole words only), entities decoded."""
     xml = _CDATA.sub(lambda m: html.escape(m.group(1)), xml)
-    chunks, attrs = [], []
+    chunks, attrs, words = [], [], []
     for chunk in _PARA_END.split(xml):
         pieces = _TAG.split(chunk)
-        chunks.append("".join(html.unescape(p) for p in pieces))
-        chunks.append("".join(html.unescape(p) for p in pieces if p.strip()))  # without layout whitespace
-        for tag in _TAG.findall(chunk):
+        tags = _TAG.findall(chunk)
+        texts = [pieces[0]]
+        for tag, piece in zip(tags, pieces[1:]):  # text after a tag: skip layout numbers and keywords
+            m = _TAG_NAME.match(tag)
+            texts.append("" if m and m.group(2) in _LAYOUT_TEXT else piece)
+        chunks.append("".join(html.unescape(p) for p in texts))
+        chunks.append("".join(html.unescape(p) for p in texts if p.strip()))  # without layout whitespace
+        for tag in tags:
             if tag.startswith("<!--"):
                 attrs.append(tag)
-            attrs.extend(html.unescape(a if a is not None else b) for a, b in _ATTR.findall(tag))
-    return chunks, attrs
+                continue
+            m = _TAG_NAME.match(tag)
+            element = m.group(2) if m else ""
+            for name, a, b in _ATTR.findall(tag):
+                value, local = html.unescape(a or b), _local(name)
+                if name.startswith("xmlns") or local in _SKIP_ATTRS or element in _FONT_TAGS:
+                    continue
+                if element in _STYLE_TAGS or local == "styleId":
+                    words.append(value)
+                elif local not in _FREE_ATTRS and not (local == "val" and element in _FREE_VAL) \
+                        and _TOKEN.match(value):
+                    continue
+                else:
+                    attrs.append(value)
+    return chunks, attrs, words
+
+
+def _word_hits(values: list[str], needles, where: str) -> list[str]:
+    text = "\n".join(normalise(v) for v in values)
+    return [f"{where}: {n!r} (as a whole word in a style name)" for n in needles.strings
+            if re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", text)]
 
 
 def _content_types(z: zipfile.ZipFile) -> dict[str, str]:
@@ -98,7 +149,8 @@ def verify(dest: Path, needles) -> Verification:
                 if not name.lower().endswith((".xml", ".rels")):
                     unverified.append(f"{name} (binary: text in its pixels is not checked)")
                 continue
-            chunks, attrs = xml_strings(text)
+            chunks, attrs, words = xml_strings(text)
+            hits += _word_hits(words, needles, name)
             if _STORY_CT.search(types.get(name.lower(), "")):
                 stories[name] = "\n".join(chunks[::2]) + "\n" + "\n".join(attrs)
                 stories[name + " "] = "\n".join(chunks[1::2])  # the same text without layout whitespace

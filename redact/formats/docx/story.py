@@ -161,6 +161,8 @@ def clean(root: etree._Element, kind: str, kept_rids: set[str],
         for key in list(el.attrib):
             if etree.QName(key).localname in ("author", "initials"):  # revision and comment authors
                 el.set(key, "")
+            elif kind == "theme" and key == "name":  # theme, colour, font scheme names (a firm's theme)
+                el.set(key, "")
         if el.tag == w("date"):  # a date content control's value (a birth date?) stays only as its text
             el.attrib.pop(w("fullDate"), None)
         if el.tag == w("hyperlink"):
