@@ -98,7 +98,7 @@ def test_pdf_redaction_leaves_nothing(tmp_path, model, producer):
         assert [float(x) for x in a.mediabox] == [float(x) for x in b.mediabox]
     assert not redacted.metadata or not any("Arkwell" in str(v) or "Evcimen" in str(v)
                                             for v in redacted.metadata.values())
-    report = json.loads((out / "case.pdf.json").read_text())
+    report = json.loads((tmp_path / "out.reports" / "case.pdf.json").read_text())
     assert report["pages"] == len(original.pages)
     assert all(s["page"] >= 1 and len(s["bbox"]) == 4 for s in report["spans"])
 
@@ -110,7 +110,8 @@ def test_scanned_pdf_is_never_claimed_redacted(tmp_path, model):
     assert proc.returncode == 1 and "no text layer" in proc.stderr
     proc = run_cli("run", "--model", model, src, "-o", tmp_path / "o2", "--accept-no-text")
     assert proc.returncode == 0
-    assert json.loads((tmp_path / "o2" / "scan.pdf.json").read_text())["needs_ocr_pages"] == [1]
+    report = json.loads((tmp_path / "o2.reports" / "scan.pdf.json").read_text())
+    assert report["unreadable_pages"] == [1] and report["verification"]["unverified"] == ["page 1"]
 
 
 def test_encrypted_pdf_with_password_is_one_clear_error(tmp_path, model):
