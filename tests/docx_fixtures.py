@@ -289,6 +289,43 @@ def alt_chunk(path: Path) -> Case:
     return Case([NAME], hidden=["Statement of Jan Kowalski, Sopot"], neighbours=NEIGHBOURS + ("registry",))
 
 
+def ole_object(path: Path) -> Case:
+    """An embedded OLE object (a Word 97 document in the package) with its preview picture: the object,
+    its preview and its run go; the preview is not an unreadable image of the output."""
+    d = _doc()
+    ns = _ns() + ' xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"'
+    _, img = _add_part(d, "/word/media/image9.png", "image/png", png_bytes(), RT + "image")
+    _, ole = _add_part(d, "/word/embeddings/oleObject1.bin", "application/vnd.openxmlformats-officedocument.oleObject",
+                       b"\xd0\xcf\x11\xe0 Statement by Jan Kowalski " + "Jan Kowalski".encode("utf-16-le"),
+                       RT + "oleObject")
+    _append(d, f'<w:p {ns}><w:r><w:t xml:space="preserve">Annex: </w:t></w:r><w:r><w:object>'
+               f'<v:shape id="_x0000_i1025" type="#_x0000_t75" style="width:40pt;height:20pt">'
+               f'<v:imagedata r:id="{img}" o:title="Kowalski statement"/></v:shape>'
+               f'<o:OLEObject Type="Embed" ProgID="Word.Document.8" ShapeID="_x0000_i1025" DrawAspect="Icon" '
+               f'ObjectID="_1234" r:id="{ole}"/></w:object></w:r></w:p>')
+    d.save(str(path))
+    return Case([NAME], hidden=["Statement by Jan Kowalski"], neighbours=NEIGHBOURS + ("Annex:",))
+
+
+def drawing_text_box(path: Path) -> Case:
+    """A DrawingML text box (Word 2010+: mc:AlternateContent with a wps text box and its VML fallback)
+    whose shape is named after the person."""
+    d = _doc()
+    ns = (_ns() + ' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+          ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
+          ' xmlns:v="urn:schemas-microsoft-com:vml"')
+    box = f'<w:txbxContent><w:p><w:r><w:t>Box: {NAME} signed.</w:t></w:r></w:p></w:txbxContent>'
+    _append(d, f'<w:p {ns}><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:inline>'
+               f'<wp:extent cx="1828800" cy="457200"/><wp:docPr id="77" name="Text Box Kowalski" descr="Note by {NAME}"/>'
+               f'<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+               f'<wps:wsp><wps:spPr><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></wps:spPr><wps:txbx>{box}</wps:txbx>'
+               f'<wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:inline></w:drawing></mc:Choice>'
+               f'<mc:Fallback><w:pict><v:shape style="width:144pt;height:36pt" alt="Note by {NAME}"><v:textbox>{box}'
+               f'</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>')
+    d.save(str(path))
+    return Case([NAME], hidden=["Text Box Kowalski"], neighbours=NEIGHBOURS + ("Box:", "signed"))
+
+
 NON_ASCII = ["Zbigniew Łukasiewicz", "Şahin Yılmaz", "Bjørn Ødegård"]
 
 
@@ -332,4 +369,4 @@ def libreoffice(path: Path, workdir: Path) -> Case:
 
 BUILDERS = [main_part_renamed, fields, form_fields, content_control, bookmarks, settings_template_vars, links,
             image_alt_text, people_and_comments, custom_xml, glossary, app_properties, chart_with_workbook,
-            alt_chunk, non_ascii]
+            alt_chunk, ole_object, drawing_text_box, non_ascii]

@@ -107,9 +107,12 @@ def test_no_name_survives(tmp_path, build):
     if build is fx.links:
         rels = zipfile.ZipFile(dest).read("word/_rels/document.xml.rels").decode()
         assert "https://www.echr.coe.int/" in rels and "mailto:" not in rels and "example.org" not in rels
+    if build is fx.ole_object:
+        assert parsed.unreadable == [] and "word/media/image9.png" in result.dropped
     dropped = {fx.custom_xml: "customXml/item7.xml", fx.glossary: "word/glossary/document.xml",
                fx.people_and_comments: "word/people.xml", fx.alt_chunk: "word/afchunk.htm",
-               fx.chart_with_workbook: "word/embeddings/Microsoft_Excel_Worksheet.xlsx"}
+               fx.chart_with_workbook: "word/embeddings/Microsoft_Excel_Worksheet.xlsx",
+               fx.ole_object: "word/embeddings/oleObject1.bin"}
     if build in dropped:
         assert dropped[build] in result.dropped
 

@@ -75,7 +75,8 @@ class DocxFormat:
 
     def read(self, path: Path) -> Parsed:
         state = _State(str(path), pkg.walk(Path(path)))
-        _, nodes, text, stats = _prepare(state)
+        roots, nodes, text, stats = _prepare(state)
+        pkg.prune(state.package, roots)
         images = pkg.image_parts(state.package)
         unreadable = [Unreadable(p.src, "image (may hold text; not read)") for p in images]
         info = {"main_part": state.package.main,

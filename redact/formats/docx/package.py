@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -131,8 +132,13 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         z = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
         raise _bad(path, "not a DOCX (zip) file") from None
-    total = 0
+    total, seen = 0, set()
     for info in z.infolist():
+        if info.filename.lower() in seen:  # two members of one name: consumers disagree on which counts
+            raise _bad(path, f"duplicate zip member {info.filename}")
+        seen.add(info.filename.lower())
+        if info.flag_bits & 0x1:
+            raise _bad(path, "encrypted zip members; remove the password first")
         if info.file_size > MAX_PART_BYTES:
             raise _bad(path, f"part {info.filename} is {info.file_size:,} bytes uncompressed "
                              f"(limit {MAX_PART_BYTES:,}): refused")
@@ -146,8 +152,11 @@ def read_member(z: zipfile.ZipFile, name: str, path) -> bytes:
     info = z.getinfo(name)
     if info.file_size > MAX_PART_BYTES:  # also checked on open; the read below never goes past it
         raise _bad(path, f"part {name} too large")
-    with z.open(info) as fh:
-        data = fh.read(MAX_PART_BYTES + 1)
+    try:
+        with z.open(info) as fh:
+            data = fh.read(MAX_PART_BYTES + 1)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError, zlib.error) as exc:
+        raise _bad(path, f"part {name} cannot be read ({exc})") from None
     if len(data) > MAX_PART_BYTES:
         raise _bad(path, f"part {name} too large")
     return data
@@ -262,6 +271,24 @@ def walk(path: Path) -> Package:
         rebuilt = {r.target for r in package_rels if r.kind in ("core-properties", "extended-properties")}
         dropped = sorted(n for n in z.namelist() if n not in carried and n not in rebuilt and not n.endswith("/"))
         return Package(main, parts, data, dropped)
+
+
+def prune(package: Package, roots: dict[str, etree._Element]) -> None:
+    """After cleaning: images and hyperlinks no longer referenced from their part's XML (an OLE object's
+    preview, a chart's fallback picture, removed with their run) are not carried."""
+    for part in package.parts.values():
+        if part.src not in roots:
+            continue
+        used = {v for el in roots[part.src].iter() if isinstance(el.tag, str)
+                for k, v in el.attrib.items() if k.startswith(f"{{{R_NS}}}")}
+        for rel in [r for r in part.rels if r.kind in ("image", "hyperlink") and r.rid not in used]:
+            part.rels.remove(rel)
+            part.dropped_rids.add(rel.rid)
+    targets = {r.target for p in package.parts.values() for r in p.rels if not r.external}
+    for src in [s for s, p in package.parts.items() if p.kind == "image" and s not in targets]:
+        del package.parts[src]
+        package.dropped.append(src)
+    package.dropped.sort()
 
 
 def image_parts(package: Package) -> list[Part]:
