@@ -142,7 +142,8 @@ def stream(data: bytes, extra: bytes = b"", encode: str = "flate") -> bytes:
 
 
 HIDDEN = ["Anna Griffith", "Jan Kowalski", "Zofia Nowak"]
-HIDDEN_KEPT = ["applicant", "appeared", "Witness", "Footer", "counsel", "Deep", "signed", "Second", "briefly"]
+HIDDEN_KEPT = ["applicant", "appeared", "Witness", "Footer", "counsel", "Deep", "signed", "Second", "briefly",
+               "quoted", "spaced", "kerned"]
 
 
 def every_hiding_place(path: Path) -> None:
@@ -202,7 +203,9 @@ def every_hiding_place(path: Path) -> None:
     o[60] = stream(b'<?xpacket begin=""?><x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>Anna Griffith'
                    b"</dc:creator></x:xmpmeta><?xpacket end=\"w\"?>", b"/Type /Metadata /Subtype /XML", encode="")
     o[70] = b"<< /Type /StructTreeRoot /K << /S /Figure /Alt (Portrait of Anna Griffith) >> >>"
-    o[22] = stream(b"BT /F1 12 Tf 72 500 Td (Second page mentions Zofia Nowak briefly.) Tj ET /Fm1 Do")
+    o[22] = stream(b"BT /F1 12 Tf 72 500 Td (Second page mentions Zofia Nowak briefly.) Tj ET /Fm1 Do\n"
+                   b"BT /F1 12 Tf 14 TL 72 450 Td (Quotes:) Tj (Zofia Nowak quoted) ' 3 0.5 (Anna Griffith spaced) \""
+                   b" T* [(Jan Ko) -30 (walski) -250 (kerned)] TJ ET")
     o[80] = b"<< /Author (Jan Kowalski) /Title (Anna Griffith) /Producer (hand) >>"
     path.write_bytes(raw_pdf(o, info=80))
 

@@ -79,12 +79,12 @@ def _open(path: Path):
         raise BadInput(f"{path}: corrupt or unsupported PDF ({type(exc).__name__}: {exc})") from None
 
 
-def _links(reader, page, index: int, dropped: list[str]) -> list:
-    """Internal links (explicit page destinations) are kept; every other annotation is dropped."""
+def _links(targets: dict, page, index: int, dropped: list[str]) -> list:
+    """Internal links (explicit page destinations) are kept; every other annotation is dropped.
+    ``targets``: page object number → page index."""
     keep = []
     annots = page.get("/Annots")
     annots = annots.get_object() if annots is not None else []
-    targets = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages) if p.indirect_reference}
     for ref in annots or []:
         try:
             annot = ref.get_object()
@@ -122,12 +122,13 @@ class PdfFormat:
         dropped: list[str] = []
         links: dict[int, list] = {}
         try:
+            targets = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages) if p.indirect_reference}
             for i, page in enumerate(reader.pages):
                 pages.append(interp.run_page(i, page))
                 for key, what in _PAGE_DROPPED.items():
                     if key in page:
                         dropped.append(f"{what} page {i + 1}")
-                links[i] = _links(reader, page, i, dropped)
+                links[i] = _links(targets, page, i, dropped)
             root = reader.trailer["/Root"].get_object()
         except BadInput:
             raise

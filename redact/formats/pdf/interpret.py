@@ -165,6 +165,18 @@ def _in_range(code: bytes, lo: bytes, hi: bytes) -> bool:
 _UNICODE_CMAPS = ("-UCS2-", "-UTF16-")
 
 
+def _substitute(base: str) -> str:
+    """The standard-14 font a viewer uses for a non-embedded font without widths."""
+    name = base.lstrip("/").split("+")[-1].replace(" ", "").lower()
+    family = "Courier" if "courier" in name or "mono" in name else \
+        "Times" if "times" in name or "serif" in name and "sans" not in name else "Helvetica"
+    bold, italic = "bold" in name, "italic" in name or "oblique" in name
+    if family == "Times":
+        return "Times-" + ("BoldItalic" if bold and italic else "Bold" if bold else "Italic" if italic else "Roman")
+    style = ("Bold" if bold else "") + ("Oblique" if italic else "")
+    return family + ("-" + style if style else "")
+
+
 class FontModel:
     """Codes, Unicode and widths of one font dictionary."""
 
@@ -265,12 +277,15 @@ class FontModel:
             self.problem = "no Unicode map"
 
     def _core_widths(self) -> None:
+        """Widths of a simple font without /Widths: the standard 14 (or the one a viewer substitutes)."""
         try:
             from pypdf._codecs.core_font_metrics import CORE_FONT_METRICS
         except ImportError:  # pragma: no cover - older pypdf
+            self.default_width = 500
             return
-        metrics = CORE_FONT_METRICS.get(self.base.lstrip("/"))
+        metrics = CORE_FONT_METRICS.get(self.base.lstrip("/")) or CORE_FONT_METRICS.get(_substitute(self.base))
         if metrics is None:
+            self.default_width = 500
             return
         self.default_width = metrics.character_widths.get("default", 500)
         for code, char in self.encoding.items():
@@ -348,7 +363,7 @@ class FontModel:
 # ---------------------------------------------------------------------------------------------- pages
 
 
-@dataclass
+@dataclass(slots=True)
 class Glyph:
     page: int  # 0-based page on which this instance is drawn
     stream: Hashable  # the content stream holding the operator (page or form)

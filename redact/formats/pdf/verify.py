@@ -172,7 +172,11 @@ def page_texts(path: Path) -> list[str]:
 def check(path: Path, needles, unverified: list[str] | None = None):
     from ..base import Verification
 
-    texts = page_texts(path)
+    try:
+        texts = page_texts(path)
+    except Exception as exc:  # an output pdfium cannot read is not verified
+        return Verification(reader="pypdfium2 page text + raw object/stream scan",
+                            hits=[f"pdfium could not read the output ({type(exc).__name__}: {exc})"])
     from ...verify import normalise
 
     hits = []
