@@ -38,15 +38,14 @@ def _prepare(state: _State):
 
 
 def _needle_labels(text: str, spans) -> dict[str, str]:
-    """Removed strings and their ≥4-character words (normalised) -> the label of their span."""
+    """The verifier's needles (removed strings, and the ≥4-character words of PERSON/CODE/LOC/ORG spans)
+    -> the label of a span they come from."""
     labels: dict[str, str] = {}
     for s in spans:
         original = normalise(text[s.start:s.end]).strip()
-        labels.setdefault(original, s.label)
-        for word in re.findall(r"\w+", original):
-            if len(word) >= 4:
-                labels.setdefault(word, s.label)
-    return {n: l for n, l in labels.items() if len(n) >= 3}
+        for key in [original] + re.findall(r"\w+", original):
+            labels.setdefault(key, s.label)
+    return {n: labels.get(n, "REDACTED") for n in Needles.build(text, spans, "").strings}
 
 
 def _mask_needles(value: str, labels: dict[str, str], operator) -> str:
@@ -76,6 +75,9 @@ class DocxFormat:
     def read(self, path: Path) -> Parsed:
         state = _State(str(path), pkg.walk(Path(path)))
         roots, nodes, text, stats = _prepare(state)
+        if roots[state.package.main].tag != story.w("document"):
+            raise BadInput(f"{path}: the main part is not a WordprocessingML document (Strict Open XML? "
+                           f"save it as a standard DOCX)")
         pkg.prune(state.package, roots)
         images = pkg.image_parts(state.package)
         unreadable = [Unreadable(p.src, "image (may hold text; not read)") for p in images]
