@@ -396,3 +396,26 @@ def test_flatten_keeps_rotation_and_looks_the_same(tmp_path):
     a, b = render(src), render(out)
     assert a.shape == b.shape
     assert (np.abs(a - b) > 96).mean() < 0.01  # the same picture, give or take resampling
+
+
+def test_standard_font_text_is_readable_and_redacted(tmp_path):
+    """reportlab's Helvetica (WinAnsi, no embedded font, no /Widths): punctuation, Latin-1 names, no
+    over-refusal; the shipped samples read without unreadable pages."""
+    from documents import pdf_reportlab
+
+    from conftest import ROOT
+
+    names = ["Bjørn Ødegård", "Åse Müller-Lüdenscheidt"]
+    src, out = tmp_path / "helv.pdf", tmp_path / "helv.out.pdf"
+    pdf_reportlab(src, ["The application (no. 27961/02) by Bjørn Ødegård — «the applicant» — cost €5; "
+                        "Åse Müller-Lüdenscheidt & Co. [observations] {hearing} 100% #1 @Registry."] * 3,
+                  title="Case of Bjørn Ødegård", outline="Bjørn Ødegård v. Norway")
+    parsed, _, result, verification = redact(src, names, out)
+    assert not parsed.unreadable and "(no. 27961/02)" in parsed.text
+    assert verification.ok, verification.hits
+    assert_clean(src, out, names, ["application", "27961/02", "observations", "hearing", "Registry"])
+    if shutil.which("pdftotext"):
+        assert_layout_kept(src, out, ["application", "observations", "Registry"])
+    assert_render_kept(src, out, result.span_details)
+    for sample in sorted((ROOT / "samples").glob("*.pdf")):
+        assert not FORMAT.read(sample).unreadable, sample.name

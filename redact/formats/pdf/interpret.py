@@ -350,7 +350,8 @@ class FontModel:
             return _utf16(code)
         if self.simple and code:
             char = self.encoding.get(code[0])
-            if isinstance(char, str) and char and not char.startswith("/") and char not in ("\x00", "\ufffd"):
+            if isinstance(char, str) and char and not (len(char) > 1 and char.startswith("/")) \
+                    and char not in ("\x00", "\ufffd"):
                 return char
         return None
 
