@@ -152,17 +152,20 @@ def every_hiding_place(path: Path) -> None:
     /ActualText (literal and UTF-16 hex), a sticky note and its popup, a file attachment annotation
     (embedded file stream), a mailto: link, a widget whose appearance writes the name as a hex string,
     AcroForm values, page /AA JavaScript, /OpenAction, the names tree (attachment and JavaScript),
-    XMP, the structure tree's /Alt, document info and an outline title."""
+    XMP, the structure tree's /Alt, document info, an outline title and a soft mask's group; page 2
+    inherits its resources from the page tree and uses ' " and a TJ array splitting the name."""
     o: dict[int, bytes] = {}
     o[1] = (b"<< /Type /Catalog /Pages 2 0 R /Outlines 20 0 R /AcroForm 30 0 R /Names 40 0 R /OpenAction 50 0 R"
             b" /Metadata 60 0 R /StructTreeRoot 70 0 R /PageMode /UseOutlines >>")
-    o[2] = b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>"
+    # page 2 inherits its resources from the page tree
+    o[2] = (b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2"
+            b" /Resources << /Font << /F1 10 0 R >> /XObject << /Fm1 11 0 R >> >> >>")
     o[3] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 14 0 R"
-            b" /Resources << /Font << /F1 10 0 R >> /XObject << /Fm1 11 0 R /Fm0 12 0 R /Fx 13 0 R >> >>"
+            b" /Resources << /Font << /F1 10 0 R >> /XObject << /Fm1 11 0 R /Fm0 12 0 R /Fx 13 0 R >>"
+            b" /ExtGState << /GS1 32 0 R >> >>"
             b" /Annots [15 0 R 16 0 R 17 0 R 18 0 R 19 0 R 21 0 R]"
             b" /AA << /O << /S /JavaScript /JS (app.alert('Anna Griffith')) >> >> >>")
-    o[4] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate 90 /Contents 22 0 R"
-            b" /Resources << /Font << /F1 10 0 R >> /XObject << /Fm1 11 0 R >> >> >>")
+    o[4] = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate 90 /Contents 22 0 R >>"
     o[10] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
     o[11] = stream(b"BT /F1 10 Tf 72 100 Td (Footer: counsel Jan Kowalski) Tj ET",
                    b"/Type /XObject /Subtype /Form /BBox [0 0 612 200] /Resources << /Font << /F1 10 0 R >> >>",
@@ -179,7 +182,12 @@ def every_hiding_place(path: Path) -> None:
                    b" (The applicant Anna Griffith appeared.) Tj ET EMC\n"
                    b"/Span << /ActualText <FEFF0041006E006E0061002000470072006900660066006900740068> >> BDC"
                    b" BT /F1 12 Tf 72 680 Td (Witness statement kept here.) Tj ET EMC\n"
-                   b"/Fm1 Do q /Fm0 Do Q")
+                   b"/Fm1 Do q /Fm0 Do Q q /GS1 gs 0 0 1 rg 400 100 100 50 re f Q")
+    # a soft mask whose luminosity group writes a name (drawn by no Do: text we do not interpret)
+    o[32] = b"<< /Type /ExtGState /SMask << /Type /Mask /S /Luminosity /G 31 0 R >> >>"
+    o[31] = stream(b"BT /F1 11 Tf 400 120 Td (Mask Anna Griffith) Tj ET",
+                   b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Group << /S /Transparency /CS /DeviceGray >>"
+                   b" /Resources << /Font << /F1 10 0 R >> >>")
     o[15] = (b"<< /Type /Annot /Subtype /Text /Rect [400 700 420 720] /Contents (Call Anna Griffith)"
              b" /T (Jan Kowalski) /Popup 16 0 R >>")
     o[16] = b"<< /Type /Annot /Subtype /Popup /Rect [420 600 600 700] /Parent 15 0 R /Open true >>"

@@ -247,6 +247,7 @@ def test_every_hiding_place_is_removed_or_dropped(tmp_path):
                  "page actions (/AA) page 1"):
         assert what in result.dropped, what
     assert any("/ActualText" in d for d in result.dropped)
+    assert any("soft masks" in d for d in result.dropped)
     reader = PdfReader(str(out))
     # the internal link survives and points at the new page 2; the outline title is masked
     link = reader.pages[0]["/Annots"][0].get_object()
@@ -267,7 +268,7 @@ def test_shared_form_is_rewritten_once_with_the_union_of_removals(tmp_path):
     assert "kowalski" not in pages[0] and "counsel jan kowalski" not in pages[1]  # page 2 draws the same form
     assert "footer: counsel" in pages[1] and "jan kowalski kerned" in pages[1]  # page 2's own text is kept
     # the form is stored once
-    assert len(re.findall(rb"/Subtype\s*/Form", out.read_bytes())) == 4  # shared + three nested
+    assert len(re.findall(rb"/Subtype\s*/Form", out.read_bytes())) == 5  # shared, three nested, the soft mask
 
 
 @needs_poppler
