@@ -42,14 +42,17 @@ class Redactor:
     CPUs with AMX, int8 elsewhere, fp16 on CUDA), ``fp32``, ``bf16``, ``int8``, ``fp16``. Every other
     keyword is a :class:`~redact.settings.Settings` field (``threshold``, ``overlap``, ``window``,
     ``batch_size``, ``propagate``...). ``style`` is the default replacement (mask, label, pseudonym).
+    ``allow`` / ``deny``: rules files (or lists of lines, or :class:`~redact.rules.Rules`): allowed terms
+    are never redacted, denied ones always (see :mod:`redact.rules`).
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, *, device: str = "auto", precision: str = "auto",
                  style: "str | Operator" = "mask", patterns: bool = False, flatten: bool = False,
-                 accept_unreadable: bool = False, **settings):
+                 accept_unreadable: bool = False, allow=None, deny=None, **settings):
         from .engine import Engine
         from .models import PRECISIONS, load_model
         from .recognizers import default_recognizers
+        from .rules import as_rules
 
         if precision not in PRECISIONS:
             raise BadInput(f"--precision must be one of {', '.join(PRECISIONS)}")
@@ -66,6 +69,7 @@ class Redactor:
         self.style = get_operator(style).name if not isinstance(style, Operator) else style
         self.flatten, self.accept_unreadable = flatten, accept_unreadable
         self.patterns = patterns
+        self.allow, self.deny = as_rules(allow, "allow"), as_rules(deny, "deny")
 
     # -- descriptions for reports and manifests ------------------------------------------------------
 
@@ -76,6 +80,9 @@ class Redactor:
 
     def settings_info(self, options: WriteOptions | None = None) -> dict:
         info = self.engine.describe()
+        for name, rules in (("allow", self.allow), ("deny", self.deny)):
+            if rules is not None:
+                info[name] = rules.describe()
         if options is not None:
             info.update(style=options.operator.name, flatten=options.flatten,
                         accept_unreadable=options.accept_unreadable)
@@ -87,8 +94,19 @@ class Redactor:
     # -- text --------------------------------------------------------------------------------------------
 
     def spans(self, text: str) -> list[Span]:
-        """Predicted spans of one text (sorted, non-overlapping)."""
-        return self.engine.spans(text)
+        """Predicted spans of one text (sorted, non-overlapping), allow/deny lists applied."""
+        from .rules import apply_rules
+
+        return apply_rules(text, self.engine.spans(text), self.allow, self.deny)
+
+    def predict(self, jobs: Iterable) -> Iterator:
+        """The pipeline's span source: each job (anything with ``text``) with ``spans`` set, in order.
+        Each span's ``annotator`` says what made it: ``model``, ``deny:RULE`` or both."""
+        from .rules import apply_rules
+
+        for job in self.engine.predict(jobs):
+            job.spans = apply_rules(job.text, job.spans, self.allow, self.deny)
+            yield job
 
     def redact_text(self, text: str, style: "str | Operator | None" = None) -> str:
         """``text`` with every predicted span replaced (``style``: mask, label, pseudonym)."""

@@ -23,7 +23,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol
 
 from .corpus import jsonl_document, tab_document
 from .errors import BadInput, RedactError
@@ -37,6 +37,21 @@ from .verify import Needles
 
 if TYPE_CHECKING:
     from .api import Redactor
+
+
+class SpanSource(Protocol):
+    """What :func:`run` needs besides the inputs: where spans come from (a :class:`~redact.api.Redactor`
+    runs its model and rules; :class:`redact.review.apply.Reviewed` replays reviewed decisions) and how
+    to describe and write them."""
+
+    def predict(self, jobs: Iterable[Job]) -> Iterator[Job]: ...  # each job, in order, with spans set
+
+    def model_info(self) -> dict: ...
+
+    def settings_info(self, options: WriteOptions | None = None) -> dict: ...
+
+    def write_options(self) -> WriteOptions: ...
+
 
 #: What a run refuses to parse (each can be raised with the matching option).
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
@@ -132,11 +147,13 @@ class Report:
 def span_records(text: str, spans: list[Span]) -> list[dict]:
     """Report entries for spans, with the text each one removed.
 
+    ``source`` is what made the span (the span's ``annotator``: ``model``, ``deny:RULE``, ``reviewer``).
+
     >>> span_records("Ann met Bo", [Span(0, 3, "PERSON", 0.91234)])
-    [{'start': 0, 'end': 3, 'label': 'PERSON', 'score': 0.9123, 'text': 'Ann'}]
+    [{'start': 0, 'end': 3, 'label': 'PERSON', 'score': 0.9123, 'text': 'Ann', 'source': 'model'}]
     """
     return [{"start": s.start, "end": s.end, "label": s.label, "score": round(s.score, 4),
-             "text": text[s.start : s.end]} for s in spans]
+             "text": text[s.start : s.end], "source": s.annotator or "model"} for s in spans]
 
 
 def fingerprint(redactor: "Redactor", options: WriteOptions) -> str:
@@ -378,7 +395,7 @@ class _Collections:
         self.open.clear()
 
 
-def run(sources: list[Source], redactor: "Redactor", layout: Layout, workers: int = 1, resume: bool = True,
+def run(sources: list[Source], redactor: "Redactor | SpanSource", layout: Layout, workers: int = 1, resume: bool = True,
         max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int = DEFAULT_MAX_PAGES,
         on_skip: Callable[[Source], None] | None = None) -> Iterator[Report]:
     """Redact every source; yields one :class:`Report` per document as soon as it is done.
@@ -436,7 +453,7 @@ def run(sources: list[Source], redactor: "Redactor", layout: Layout, workers: in
         coll_failed = 0
 
     try:
-        for job in redactor.engine.predict(read_jobs(todo, workers, max_bytes)):
+        for job in redactor.predict(read_jobs(todo, workers, max_bytes)):
             src = job.source
             if last is not None and last is not src and last.collection and out is not None:
                 yield from close_collection(last)

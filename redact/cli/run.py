@@ -41,6 +41,10 @@ STYLES = ("mask", "label", "pseudonym")
 @click.option("--propagate/--no-propagate", default=True, help="Mask every other occurrence of a predicted string.")
 @click.option("--patterns/--no-patterns", default=False, help="Add the pattern recognizers "
               "(application numbers, dates) to the model's spans.")
+@click.option("--allow", "allow", type=click.Path(dir_okay=False), default=None,
+              help="File of terms never redacted (one term, or re:REGEX, a line; case-insensitive, whole words).")
+@click.option("--deny", "deny", type=click.Path(dir_okay=False), default=None,
+              help="File of terms always redacted wherever they occur (same syntax; '[LABEL] term' sets the label).")
 @click.option("--precision", type=click.Choice(PRECISIONS), default="auto",
               help="Model arithmetic. auto: bf16 on CPUs with AMX, else int8 (per-token scales), fp16 on CUDA.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto")
@@ -56,7 +60,7 @@ STYLES = ("mask", "label", "pseudonym")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 def command(inputs, model, out_dir, reports_dir, jsonl, style, collection, window, overlap, batch_size, threshold,
             propagate, patterns, precision, device, workers, flatten, accept_unreadable, overwrite, max_bytes,
-            max_pages, quiet) -> None:
+            max_pages, quiet, allow, deny) -> None:
     """Redact INPUTS: files (.txt .md .docx .pdf), folders (recursive), globs, TAB JSON/JSONL collections,
     or '-' for text on stdin. Outputs mirror the inputs' paths relative to their common folder.
 
@@ -97,7 +101,7 @@ def command(inputs, model, out_dir, reports_dir, jsonl, style, collection, windo
 
     redactor = Redactor(model, device=device, precision=precision, style=style, patterns=patterns,
                         flatten=flatten, accept_unreadable=accept_unreadable, window=window, overlap=overlap,
-                        batch_size=batch_size, threshold=threshold, propagate=propagate)
+                        batch_size=batch_size, threshold=threshold, propagate=propagate, allow=allow, deny=deny)
     summary = _Progress(sources, quiet)
     for report in run(sources, redactor, layout, workers=workers, resume=not overwrite, max_bytes=max_bytes,
                       max_pages=max_pages):
