@@ -100,6 +100,7 @@ def fields(path: Path) -> Case:
                f'{_field("HYPERLINK &quot;mailto:jan.kowalski@example.org&quot;", NAME)}</w:p>')
     _append(d, f'<w:p {ns}>{_field("INCLUDETEXT &quot;C:&#92;Users&#92;Kowalski&#92;notes.docx&quot;", "Included notes")}</w:p>')
     _append(d, f'<w:p {ns}>{_field("MERGEFIELD Kowalski_Surname", "merged value")}</w:p>')
+    _append(d, f'<w:p {ns}>{_field("PAGE  &#92;* MERGEFORMAT", "7")}</w:p>')  # stays a live field
     nested = (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> IF </w:instrText></w:r>'
               f'{_field("MERGEFIELD Client", "Zofia Kowalska")}'
               f'<w:r><w:instrText xml:space="preserve"> = "x" "yes" "no" </w:instrText></w:r>'
@@ -284,6 +285,10 @@ def alt_chunk(path: Path) -> Case:
     part, rid = _add_part(d, "/word/afchunk.htm", "text/html",
                           b"<html><body><p>Statement of Jan Kowalski, Sopot</p></body></html>", RT + "aFChunk")
     _append(d, f'<w:altChunk {_ns()} r:id="{rid}"/>')
+    cell = d.add_table(rows=1, cols=1).cell(0, 0)._tc  # a cell whose only content is an altChunk
+    cell.remove(cell.find(f'{{{cell.nsmap["w"]}}}p'))
+    from docx.oxml import parse_xml
+    cell.append(parse_xml(f'<w:altChunk {_ns()} r:id="{rid}"/>'))
     d.add_paragraph("Closing words of the registry.")
     d.save(str(path))
     return Case([NAME], hidden=["Statement of Jan Kowalski, Sopot"], neighbours=NEIGHBOURS + ("registry",))

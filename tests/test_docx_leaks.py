@@ -107,6 +107,14 @@ def test_no_name_survives(tmp_path, build):
     if build is fx.links:
         rels = zipfile.ZipFile(dest).read("word/_rels/document.xml.rels").decode()
         assert "https://www.echr.coe.int/" in rels and "mailto:" not in rels and "example.org" not in rels
+    if build is fx.fields:
+        xml = zipfile.ZipFile(dest).read("word/document.xml").decode()
+        assert re.findall(r"<w:instrText[^>]*>([^<]*)<", xml) == [" PAGE  \\* MERGEFORMAT "]
+        assert xml.count('w:fldCharType="begin"') == 1 and result.info["fields"] == 6
+    if build is fx.alt_chunk:
+        import docx
+
+        assert docx.Document(str(dest)).tables[0].cell(0, 0).paragraphs  # the emptied cell got a paragraph
     if build is fx.ole_object:
         assert parsed.unreadable == [] and "word/media/image9.png" in result.dropped
     dropped = {fx.custom_xml: "customXml/item7.xml", fx.glossary: "word/glossary/document.xml",

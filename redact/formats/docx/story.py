@@ -107,39 +107,88 @@ def _ancestor(el: etree._Element, tag: str) -> etree._Element | None:
     return node
 
 
+#: Field codes kept as live fields: page numbering, whose code holds nothing but the keyword and
+#: formatting switches. Every other field is flattened to its result.
+_HARMLESS_FIELD = re.compile(r"^\s*(PAGE|NUMPAGES|SECTIONPAGES|SECTION)(\s+\\[*#@!]\s*[\w\"-]*)*\s*$")
+
+
+@dataclass
+class _Field:
+    chars: list  # fldChar begin / separate / end
+    code: list  # everything in the code part: instrText, nested fields, other run content
+    instr: str = ""
+    in_code: bool = True
+    nested: bool = False
+
+
 def flatten_fields(root: etree._Element) -> int:
     """Fields become their result text: ``fldChar`` begin/separate/end, ``instrText`` (HYPERLINK,
-    INCLUDETEXT, MERGEFIELD... with their paths and addresses) and form-field data (``ffData``: names,
-    defaults, help texts) are removed, and so is everything between begin and separate (nested field
-    codes). ``fldSimple`` is replaced by its result runs. Returns the number of fields flattened."""
+    INCLUDETEXT, MERGEFIELD... with their paths and addresses), form-field data (``ffData``: names,
+    defaults, help texts) and everything else in a field's code part (nested fields) are removed;
+    ``fldSimple`` is replaced by its result runs. Page-number fields (PAGE, NUMPAGES...) stay live.
+    Returns the number of fields flattened."""
     n = 0
     for el in list(root.iter(w("fldSimple"))):
         _unwrap(el)
         n += 1
-    depth_code: list[bool] = []  # per open field: still in its code part?
-    doomed = []
+    stack: list[_Field] = []
+    done: list[_Field] = []
+    orphans = []
     for el in root.iter():
+        parent = el.getparent()
+        in_run = parent is not None and parent.tag == w("r") and el.tag != w("rPr")
+        if in_run:
+            for f in stack:
+                if f.in_code:
+                    f.code.append(el)
         if el.tag == w("fldChar"):
             kind = el.get(w("fldCharType"))
             if kind == "begin":
-                depth_code.append(True)
-                n += 1
-            elif kind == "separate" and depth_code:
-                depth_code[-1] = False
-            elif kind == "end" and depth_code:
-                depth_code.pop()
-            doomed.append(el)
+                if stack and stack[-1].in_code:
+                    stack[-1].nested = True
+                stack.append(_Field([el], []))
+            elif kind == "separate" and stack:
+                stack[-1].in_code = False
+                stack[-1].chars.append(el)
+            elif kind == "end" and stack:
+                stack[-1].chars.append(el)
+                done.append(stack.pop())
+            else:
+                orphans.append(el)
         elif el.tag in (w("instrText"), w("delInstrText")):
-            doomed.append(el)
-        elif any(depth_code) and el.getparent() is not None and el.getparent().tag == w("r") \
-                and el.tag != w("rPr"):
-            doomed.append(el)  # text of a field's code part (nested fields' results inside a code)
-    for el in doomed:
+            if stack and stack[-1].in_code:
+                stack[-1].instr += el.text or ""
+            else:
+                orphans.append(el)
+    doomed = list(orphans)
+    closed = {id(f) for f in done}
+    for f in done + stack:  # fields never closed are flattened too
+        others = [e for e in f.code if e.tag not in (w("instrText"), w("fldChar"))]
+        if id(f) in closed and not f.nested and not others and _HARMLESS_FIELD.match(f.instr) \
+                and not any(e.find(w("ffData")) is not None for e in f.chars):
+            continue
+        n += 1
+        doomed += f.chars + f.code
+    for el in dict.fromkeys(doomed):
         run = el.getparent()
+        if run is None:
+            continue
         _remove(el)
-        if run is not None and run.tag == w("r") and all(k.tag == w("rPr") for k in run):
+        if run.tag == w("r") and all(k.tag == w("rPr") for k in run):
             _remove(run)
     return n
+
+
+_BLOCK_HOLDERS = {w("tc"), w("txbxContent"), w("footnote"), w("endnote"), w("comment"), w("hdr"), w("ftr")}
+_BLOCKS = {w("p"), w("tbl"), w("sdt"), w("customXml")}
+
+
+def _keep_valid(root: etree._Element) -> None:
+    """A table cell, text box, note, comment or header left without a paragraph (its only content was an
+    altChunk or an object) gets an empty one: Word refuses such files."""
+    for el in root.iter(*_BLOCK_HOLDERS):
+        if not any(k.tag in _BLOCKS for k in el):
+            etree.SubElement(el, w("p"))
 
 
 def clean(root: etree._Element, kind: str, kept_rids: set[str],
@@ -195,6 +244,8 @@ def clean(root: etree._Element, kind: str, kept_rids: set[str],
             run = _ancestor(el, w("r"))
             stats["objects_removed"] += 1
             _remove(run if run is not None else el)
+    if kind in STORIES:
+        _keep_valid(root)
     return stats
 
 
