@@ -39,6 +39,9 @@ def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
 
 
 def box_of(m: Matrix, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+    if m[1] == 0 and m[2] == 0:  # no rotation or skew (the usual case)
+        xa, xb, ya, yb = x0 * m[0] + m[4], x1 * m[0] + m[4], y0 * m[3] + m[5], y1 * m[3] + m[5]
+        return (min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
     pts = [apply(m, x, y) for x in (x0, x1) for y in (y0, y1)]
     return (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
 
@@ -317,6 +320,11 @@ class FontModel:
 
     def split(self, data: bytes):
         """(start, end, code bytes) per character code, using the code-space ranges."""
+        if len(self.ranges) == 1 and set(self.ranges[0][0]) <= {0} and set(self.ranges[0][1]) <= {255}:
+            n = len(self.ranges[0][0]) or 1  # one full range: fixed-length codes
+            for i in range(0, len(data), n):
+                yield i, min(i + n, len(data)), data[i : i + n]
+            return
         lengths = sorted({len(lo) for lo, _ in self.ranges}) or [1]
         i = 0
         while i < len(data):
@@ -563,7 +571,7 @@ class Interpreter:
                     page.problem(f"font {font.label} has codes without a Unicode map")
                 elif font.problem:
                     page.problem(f"font {font.label}: {font.problem}")
-                tm = mul((1, 0, 0, 1, advance, 0), tm)
+                tm = (tm[0], tm[1], tm[2], tm[3], tm[4] + advance * tm[0], tm[5] + advance * tm[1])
         return tm
 
     def _image(self, page: Page, ctm: Matrix) -> None:
