@@ -331,6 +331,25 @@ def drawing_text_box(path: Path) -> Case:
     return Case([NAME], hidden=["Text Box Kowalski"], neighbours=NEIGHBOURS + ("Box:", "signed"))
 
 
+def watermark_and_table_caption(path: Path) -> Case:
+    """A WordArt watermark in the header (text in an attribute) and a table's alt text."""
+    from docx.oxml import parse_xml
+
+    d = _doc()
+    ns = _ns() + ' xmlns:v="urn:schemas-microsoft-com:vml"'
+    header = d.sections[0].header
+    header.paragraphs[0]._p.append(parse_xml(
+        f'<w:r {ns}><w:pict><v:shape style="width:400pt;height:100pt" type="#_x0000_t136">'
+        f'<v:textpath style="font-family:Calibri" string="Draft for {NAME}"/></v:shape></w:pict></w:r>'))
+    table = d.add_table(rows=1, cols=1)
+    table.cell(0, 0).text = "Amount claimed"
+    table._tbl.tblPr.append(parse_xml(f'<w:tblCaption {ns} w:val="Claims of {NAME}"/>'))
+    table._tbl.tblPr.append(parse_xml(f'<w:tblDescription {ns} w:val="Kowalski family claims"/>'))
+    d.save(str(path))
+    return Case([NAME], hidden=["Kowalski family claims", f"Draft for {NAME}"],
+                neighbours=NEIGHBOURS + ("Amount claimed",))
+
+
 NON_ASCII = ["Zbigniew Łukasiewicz", "Şahin Yılmaz", "Bjørn Ødegård"]
 
 
@@ -374,4 +393,5 @@ def libreoffice(path: Path, workdir: Path) -> Case:
 
 BUILDERS = [main_part_renamed, fields, form_fields, content_control, bookmarks, settings_template_vars, links,
             image_alt_text, people_and_comments, custom_xml, glossary, app_properties, chart_with_workbook,
-            alt_chunk, ole_object, drawing_text_box, non_ascii]
+            alt_chunk, ole_object, drawing_text_box,
+            watermark_and_table_caption, non_ascii]

@@ -240,6 +240,9 @@ def clean(root: etree._Element, kind: str, kept_rids: set[str],
             _remove(el)
         elif dangling == [f"{{{R_NS}}}link"]:  # a linked (not embedded) picture's path
             del el.attrib[dangling[0]]
+        elif _ancestor(el, f"{{{A}}}ext") is not None:  # an extension (HD photo layer...): just the extension
+            stats["objects_removed"] += 1
+            _remove(_ancestor(el, f"{{{A}}}ext"))
         else:  # a drawing, picture, OLE object, chart, diagram, control: its run goes
             run = _ancestor(el, w("r"))
             stats["objects_removed"] += 1
