@@ -53,6 +53,13 @@ STYLES = ("mask", "label", "pseudonym")
               "without Unicode) are rasterized with the boxes burned into the pixels (no text layer).")
 @click.option("--accept-unreadable", "--accept-no-text", "accept_unreadable", is_flag=True,
               help="Write files with pages/parts that cannot be read (NOT redacted there); the report lists them.")
+@click.option("--ocr", "ocr_mode", type=click.Choice(["auto", "always", "never"]), default="auto",
+              help="OCR images of text (image files, scanned pages, images in documents). auto: what has no "
+                   "usable text; never: such places stay unreadable (the file fails unless --accept-unreadable).")
+@click.option("--ocr-lang", default="eng", help="Tesseract language(s), e.g. eng+deu (apt-get install tesseract-ocr-deu).")
+@click.option("--dpi", type=int, default=300, help="Resolution at which PDF pages are rasterized for OCR.")
+@click.option("--ocr-text-layer", is_flag=True, help="PDF pages written as redacted images get an invisible text "
+              "layer of the kept words (searchable output; removed words are never in it).")
 @click.option("--overwrite", is_flag=True, help="Redo every input, even those an earlier run into the same "
               "folder finished (default: skip inputs that are done and unchanged).")
 @click.option("--max-bytes", type=int, default=512 * 1024 * 1024, help="Refuse input files larger than this.")
@@ -61,7 +68,7 @@ STYLES = ("mask", "label", "pseudonym")
 def command(inputs, model, out_dir, reports_dir, jsonl, style, collection, window, overlap, batch_size, threshold,
             propagate, patterns, precision, device, workers, flatten, accept_unreadable, overwrite, max_bytes,
             max_pages, quiet, allow, deny) -> None:
-    """Redact INPUTS: files (.txt .md .docx .pdf), folders (recursive), globs, TAB JSON/JSONL collections,
+    """Redact INPUTS: files (.txt .md .docx .pdf .png .jpg .tif), folders (recursive), globs, TAB JSON/JSONL collections,
     or '-' for text on stdin. Outputs mirror the inputs' paths relative to their common folder.
 
     \b
@@ -75,8 +82,11 @@ def command(inputs, model, out_dir, reports_dir, jsonl, style, collection, windo
     fails verification, or holds pages that cannot be read, is not written (exit 1).
     Exit code 0: all inputs done; 1: some inputs failed (each reported on one line); 2: usage or bad input.
     """
+    from .. import ocr
     from ..inputs import expand_inputs
     from ..pipeline import Layout, run
+
+    ocr.configure(mode=ocr_mode, lang=ocr_lang, dpi=dpi, text_layer=ocr_text_layer, workers=max(1, workers))
 
     if out_dir == "-":
         out_dir, jsonl = None, True
@@ -87,7 +97,7 @@ def command(inputs, model, out_dir, reports_dir, jsonl, style, collection, windo
     sources = expand_inputs(list(inputs), collection,
                             exclude=[p for p in (layout.out, layout.reports) if p is not None])
     if not sources:
-        raise BadInput("no supported files found in the inputs (.txt .md .docx .pdf .json .jsonl)")
+        raise BadInput("no supported files found in the inputs (.txt .md .docx .pdf .png .jpg .tif .json .jsonl)")
     to_stdout = out_dir is None and not jsonl
     if to_stdout and (len(sources) != 1 or sources[0].collection):
         raise BadInput("give -o DIR (or --jsonl) for several inputs or a collection; one file or '-' alone "

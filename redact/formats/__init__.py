@@ -7,7 +7,7 @@ object that fulfils the contract).
 >>> format_for("a/b.PDF").name
 'pdf'
 >>> sorted(suffixes())
-['.docx', '.md', '.pdf', '.text', '.txt']
+['.docx', '.jpeg', '.jpg', '.md', '.pdf', '.png', '.text', '.tif', '.tiff', '.txt']
 """
 
 from __future__ import annotations
@@ -22,6 +22,11 @@ BUILTIN: dict[str, str] = {
     ".txt": "redact.formats.txt", ".text": "redact.formats.txt", ".md": "redact.formats.txt",
     ".docx": "redact.formats.docx",
     ".pdf": "redact.formats.pdf",
+    ".png": "redact.formats.image",
+    ".jpg": "redact.formats.image",
+    ".jpeg": "redact.formats.image",
+    ".tif": "redact.formats.image",
+    ".tiff": "redact.formats.image",
 }
 
 _registry: dict[str, Format] = {}

@@ -1,0 +1,291 @@
+"""Image files (PNG, JPEG, TIFF with any number of pages): OCR, then the redacted words are filled in the
+pixels and the image is written back in its own format.
+
+read: every page is OCR'd (:mod:`redact.ocr`: orientation and skew corrected, boxes mapped back to the
+page's pixels); the text the model sees is the pages' words in reading order, hyphenated line ends joined,
+with a character → word map. Pages where OCR found no text, or read it with a mean confidence under
+``min_confidence``, are listed as unreadable (the file fails unless ``--accept-unreadable``); so is every
+page with ``--ocr never``.
+
+write: the input is decoded again (and must still have the bytes that were read); every word a span
+touches is filled black over its width and its line's height plus a margin (labels and pseudonyms are
+drawn in white inside the bar); each page is copied into a fresh image, so no metadata (EXIF, XMP, IPTC,
+ICC, text chunks, thumbnails) is carried — only the resolution. PNG stays PNG, JPEG stays JPEG (the source's
+quantisation tables), TIFF keeps its compression where it is lossless for the page (else LZW).
+
+verify: Tesseract reads the written file on its own (it decodes the file, detects orientation itself,
+``--psm 1``); junk tokens (no letter or digit, as black bars read) are dropped and no removed string may
+be readable; the file's remaining metadata is checked too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import ocr
+from ..errors import BadInput
+from .base import Parsed, Unreadable, Verification, WriteOptions, WriteResult
+
+_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "TIFF": "TIFF"}
+_LOSSLESS_TIFF = {"raw", "tiff_lzw", "tiff_adobe_deflate", "packbits", "tiff_deflate"}
+_BILEVEL_TIFF = {"group3", "group4", "tiff_ccitt"}
+
+
+@dataclass
+class PageInfo:
+    ocr: ocr.PageOcr | None
+    mode: str
+    size: tuple[int, int]
+    dpi: tuple[float, float] | None
+    compression: str | None = None
+    jpeg: dict | None = None  # the source's quantisation tables and subsampling (written back alike)
+
+
+@dataclass
+class State:
+    path: str
+    sha256: str
+    format: str  # PIL format name the output is written in
+    pages: list[PageInfo]
+    segments: list[ocr.Segment] = field(default_factory=list)
+    settings: ocr.OcrSettings | None = None
+    dropped: list[str] = field(default_factory=list)
+
+
+def _open(path: Path):
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = 300_000_000  # a 600 dpi A0 scan; beyond this Pillow refuses (decompression bombs)
+    try:
+        im = Image.open(path)
+        im.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise BadInput(f"{path}: not a readable image ({type(exc).__name__}: {exc})") from None
+    if im.format not in _FORMATS:
+        raise BadInput(f"{path}: {im.format} image with a {path.suffix} name; PNG, JPEG and TIFF are supported")
+    return im
+
+
+def _frames(im):
+    """Each page of the image (one for PNG/JPEG; every frame of a TIFF), loaded."""
+    from PIL import ImageSequence
+
+    if im.format == "TIFF":
+        for frame in ImageSequence.Iterator(im):
+            frame.load()
+            yield frame
+    else:
+        yield im
+
+
+def _dpi(frame) -> tuple[float, float] | None:
+    dpi = frame.info.get("dpi")
+    try:
+        if dpi and float(dpi[0]) >= 20:
+            return float(dpi[0]), float(dpi[1])
+    except (TypeError, ValueError, IndexError):
+        pass
+    return None
+
+
+class ImageFormat:
+    name = "image"
+    suffixes = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+    def read(self, path: Path) -> Parsed:
+        path = Path(path)
+        data = path.read_bytes()
+        settings = ocr.current()
+        im = _open(path)
+        fmt = _FORMATS[im.format]
+        pages: list[PageInfo] = []
+        images = []
+        for frame in _frames(im):
+            dpi = _dpi(frame)
+            pages.append(PageInfo(None, frame.mode, frame.size, dpi, frame.info.get("compression"), _jpeg(frame)))
+            images.append(frame.copy())
+            if im.format == "MPO":
+                break
+        state = State(str(path), hashlib.sha256(data).hexdigest(), fmt, pages, settings=settings)
+        if im.format == "MPO" and getattr(im, "n_frames", 1) > 1:
+            state.dropped.append(f"{im.n_frames - 1} extra MPO frame(s) (previews)")
+        unreadable: list[Unreadable] = []
+        info: dict = {"pages": len(pages)}
+        if settings.mode == "never":
+            for i in range(len(pages)):
+                unreadable.append(Unreadable(f"page {i + 1}", "image of text; OCR is off (--ocr never)", page=i + 1))
+            return Parsed("", self.name, state, unreadable, info)
+        results = ocr.ocr_pages(images, [int(round(p.dpi[0])) if p.dpi else None for p in pages], settings)
+        del images
+        for i, (page, res) in enumerate(zip(pages, results)):
+            page.ocr = res
+            real = [w for w in res.words if not w.junk]
+            if not real:
+                unreadable.append(Unreadable(f"page {i + 1}", "OCR found no text", page=i + 1))
+            elif res.mean_confidence < settings.min_confidence:
+                unreadable.append(Unreadable(f"page {i + 1}", f"OCR mean word confidence "
+                                             f"{res.mean_confidence:.0f} < {settings.min_confidence:.0f}", page=i + 1))
+        text, state.segments = ocr.join_words([p.ocr.words for p in pages])
+        info["ocr"] = {"engine": results[0].engine if results else "", "lang": settings.lang,
+                       "pages": [{"page": i + 1, **p.ocr.describe()} for i, p in enumerate(pages)]}
+        return Parsed(text, self.name, state, unreadable, info)
+
+    # -- write ---------------------------------------------------------------------------------------
+
+    def write(self, parsed: Parsed, spans, dest: Path, options: WriteOptions) -> WriteResult:
+        from PIL import Image
+
+        state: State = parsed.state
+        src = Path(state.path)
+        data = src.read_bytes()
+        if hashlib.sha256(data).hexdigest() != state.sha256:
+            raise BadInput(f"{src}: changed since it was read; run again")
+        im = _open(src)
+        chosen = ocr.words_in_spans(state.segments, spans)
+        per_page: dict[int, dict[int, int]] = {}
+        for (page, word), k in chosen.items():
+            per_page.setdefault(page, {})[word] = k
+        details: list[dict] = [{"page": None, "boxes": []} for _ in spans]
+        outputs = []
+        margin = (state.settings or ocr.current()).margin
+        ocr_info = [dict(p) for p in parsed.info.get("ocr", {}).get("pages", [])]
+        for i, frame in enumerate(_frames(im)):
+            if i >= len(state.pages):
+                break
+            page = state.pages[i]
+            out = _fresh(frame)
+            boxes = []
+            words = page.ocr.words if page.ocr is not None else []
+            for box, k in ocr.redaction_boxes(words, per_page.get(i, {}), margin,
+                                                  page.ocr.turn if page.ocr is not None else None):
+                s = spans[k]
+                first = not details[k]["boxes"]
+                details[k]["page"] = details[k]["page"] or i + 1
+                details[k]["boxes"].append(list(box))
+                label = None
+                if first and options.operator.name != "mask":
+                    label = options.operator.replace(parsed.text[s.start : s.end], s.label)
+                boxes.append((box, label))
+            ocr.fill_boxes(out, boxes)
+            if i < len(ocr_info):
+                ocr_info[i]["words_redacted"] = len(per_page.get(i, {}))
+                ocr_info[i]["boxes"] = len(boxes)
+            outputs.append((out, page))
+            if state.format != "TIFF":
+                break
+        _save(outputs, dest, state.format)
+        unreadable_pages = sorted({u.page for u in parsed.unreadable if u.page})
+        with _lock:
+            _written[str(dest)] = (state.settings or ocr.current(), unreadable_pages)
+        info = {}
+        if ocr_info:
+            info["ocr"] = {**parsed.info["ocr"], "pages": ocr_info}
+        return WriteResult(span_details=details, touched=sorted({d["page"] for d in details if d["page"]}),
+                           dropped=["metadata (EXIF, XMP, IPTC, ICC profile, text chunks, thumbnails)"] + state.dropped,
+                           info=info)
+
+    # -- verify --------------------------------------------------------------------------------------
+
+    def verify(self, dest: Path, needles) -> Verification:
+        with _lock:
+            settings, unreadable = _written.pop(str(dest), (ocr.current(), []))
+        eng = ocr.engine(settings.engine)
+        reader = f"{eng.name} {eng.version()} re-OCR of the written file (its own decoding and orientation, psm 1)"
+        unverified = [f"page {p}" for p in unreadable]
+        if not needles:
+            return Verification(reader, unverified=unverified, checked=0)
+        pages = eng.read_file(str(dest), settings.lang)
+        hits = ocr.verify_pages(pages, needles)
+        hits += metadata_hits(Path(dest), needles)
+        return Verification(reader, hits=hits, unverified=unverified, checked=len(pages))
+
+
+_written: dict[str, tuple] = {}
+_lock = threading.Lock()
+
+
+def _fresh(frame):
+    """A new image holding only ``frame``'s pixels (no info, tags, EXIF or palette tricks)."""
+    from PIL import Image
+
+    mode = frame.mode
+    if mode == "P":
+        mode = "RGBA" if "transparency" in frame.info else "RGB"
+        frame = frame.convert(mode)
+    elif mode == "PA":
+        mode, frame = "RGBA", frame.convert("RGBA")
+    out = Image.new(mode, frame.size)
+    out.paste(frame, (0, 0))
+    return out
+
+
+def _save(outputs, dest: Path, fmt: str) -> None:
+    from PIL import Image
+
+    first, page = outputs[0]
+    kwargs: dict = {}
+    if page.dpi:
+        kwargs["dpi"] = page.dpi
+    if fmt == "JPEG":
+        if first.mode not in ("L", "RGB", "CMYK"):
+            first = first.convert("RGB")
+        kwargs.update(quality=92, optimize=False)
+        src = _jpeg_tables(page)
+        if src:
+            kwargs.update(src)
+        first.save(dest, format="JPEG", **kwargs)
+        return
+    if fmt == "PNG":
+        first.save(dest, format="PNG", **kwargs)
+        return
+    # TIFF: one compression for the file; the source's where it is lossless for every page
+    comp = page.compression or "raw"
+    modes = {img.mode for img, _ in outputs}
+    if comp in _BILEVEL_TIFF and modes == {"1"}:
+        comp = "group4"
+    elif comp not in _LOSSLESS_TIFF:
+        comp = "tiff_lzw"
+    kwargs["compression"] = comp
+    rest = [img for img, _ in outputs[1:]]
+    first.save(dest, format="TIFF", save_all=bool(rest), append_images=rest, **kwargs)
+
+
+def _jpeg(frame) -> dict | None:
+    if frame.format not in ("JPEG", "MPO"):
+        return None
+    from PIL import JpegImagePlugin
+
+    out: dict = {}
+    if getattr(frame, "quantization", None):
+        out["qtables"] = dict(frame.quantization)
+    sampling = JpegImagePlugin.get_sampling(frame)
+    if sampling != -1:
+        out["subsampling"] = sampling
+    return out or None
+
+
+def _jpeg_tables(page) -> dict:
+    return page.jpeg or {}
+
+
+def metadata_hits(path: Path, needles) -> list[str]:
+    """Removed strings in what the written image carries besides pixels (text chunks, EXIF, tags)."""
+    from PIL import Image
+
+    texts = []
+    with Image.open(path) as im:
+        for frame_no in range(getattr(im, "n_frames", 1)):
+            im.seek(frame_no)
+            for k, v in im.info.items():
+                texts.append(f"{k} {v.decode('latin-1') if isinstance(v, bytes) else v}")
+            for k, v in im.getexif().items():
+                texts.append(f"{k} {v.decode('latin-1') if isinstance(v, bytes) else v}")
+            for k, v in getattr(im, "tag_v2", {}).items():
+                texts.append(f"{k} {v.decode('latin-1') if isinstance(v, bytes) else v}")
+    return needles.find_any("\n".join(texts), where="image metadata")
+
+
+FORMAT = ImageFormat()
