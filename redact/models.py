@@ -22,13 +22,15 @@ from .errors import ModelMissing
 
 #: The model ``redact run`` uses when no ``--model`` is given.
 DEFAULT_MODEL = "tab-minilm"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+#: Models shipped inside the package (installed with it, found from any folder).
+PACKAGED = Path(__file__).resolve().parent / "checkpoints"
 
 
 def search_paths() -> list[Path]:
-    """Folders holding named checkpoints, in lookup order."""
+    """Folders holding named checkpoints, in lookup order: the package's, then ``$REDACT_HOME/checkpoints``
+    (default ``~/.redact/checkpoints``), then ``./checkpoints``."""
     home = Path(os.environ.get("REDACT_HOME", Path.home() / ".redact"))
-    return [PROJECT_ROOT / "checkpoints", home / "checkpoints"]
+    return [PACKAGED, home / "checkpoints", Path.cwd() / "checkpoints"]
 
 
 def find_checkpoint(name_or_path: str) -> Path:
@@ -62,11 +64,12 @@ def known_models() -> list[dict]:
             for sub in sorted(folder.iterdir()):
                 if (sub / "config.json").exists() and sub.name not in names:
                     names.add(sub.name)
-                    rows.append({"name": sub.name, "path": str(sub), "present": True,
+                    origin = "shipped with redact" if folder == PACKAGED else f"from {folder}"
+                    rows.append({"name": sub.name, "path": str(sub), "present": True, "origin": origin,
                                  "default": sub.name == DEFAULT_MODEL})
     if DEFAULT_MODEL not in names:
         rows.insert(0, {"name": DEFAULT_MODEL, "path": str(search_paths()[0] / DEFAULT_MODEL),
-                        "present": False, "default": True})
+                        "present": False, "origin": "missing", "default": True})
     return rows
 
 
@@ -119,6 +122,34 @@ class TokenClassifier:
 PRECISIONS = ("auto", "fp32", "bf16", "int8", "fp16")
 
 
+def _fast_load(path: Path):
+    """Build the network from its config and load the safetensors weights directly: about 3x faster to
+    start than ``from_pretrained`` (no weight initialisation, no key renaming machinery). Returns None
+    (the caller uses ``from_pretrained``) unless every weight matches exactly."""
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModelForTokenClassification
+
+    weights = path / "model.safetensors"
+    if not weights.exists():
+        return None
+    try:
+        try:  # transformers >= 5: skip the random initialisation the weights replace anyway
+            from transformers.initialization import no_init_weights
+        except ImportError:
+            from contextlib import nullcontext as no_init_weights
+        config = AutoConfig.from_pretrained(str(path))
+        with no_init_weights():
+            net = AutoModelForTokenClassification.from_config(config)
+        state = load_file(str(weights))
+        if set(state) != set(net.state_dict()):
+            return None
+        net.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
+        return net
+    except Exception:
+        return None
+
+
 def fast_cpu_precision() -> str:
     """bf16 where the CPU multiplies bf16 matrices in hardware (AMX), else int8 (per-token scales)."""
     import torch
@@ -168,7 +199,7 @@ def load_model(name_or_path: str, device: str = "cpu", precision: str = "fp32") 
         hf_tok = AutoTokenizer.from_pretrained(str(path))
         if not getattr(hf_tok, "is_fast", False):
             raise ModelMissing(f"{path}: needs a fast tokenizer (tokenizer.json) for character offsets")
-        net = AutoModelForTokenClassification.from_pretrained(str(path), dtype=torch.float32)
+        net = _fast_load(path) or AutoModelForTokenClassification.from_pretrained(str(path), dtype=torch.float32)
         tok = hf_tok.backend_tokenizer
         labels = [net.config.id2label[i] for i in range(net.config.num_labels)]
         cls_id, sep_id = hf_tok.cls_token_id, hf_tok.sep_token_id

@@ -11,7 +11,7 @@ exact in int32 (``torch._int_mm``): the same window gives the same numbers in an
 >>> x = torch.randn(40, 64)
 >>> bool(torch.equal(q(x)[:3], q(x[:3].repeat(8, 1))[:3]))  # a row's result ignores the other rows
 True
->>> float((q(x) - lin(x)).abs().max()) < 0.05
+>>> float((q(x) - lin(x).detach()).abs().max()) < 0.05
 True
 """
 

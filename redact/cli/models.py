@@ -19,5 +19,5 @@ def command(as_json: bool) -> None:
         return
     click.echo("looked for in: " + ", ".join(str(p) for p in search_paths()))
     for r in rows:
-        flag = "present" if r["present"] else "missing (train it: redact train minilm ... -o DIR)"
-        click.echo(f"{r['name']:<20}{'(default) ' if r['default'] else '':<10}{flag:<10}  {r['path']}")
+        flag = r["origin"] if r["present"] else "missing (train it: redact train minilm ... -o DIR)"
+        click.echo(f"{r['name']:<20}{'(default) ' if r['default'] else '':<10}{flag:<22}  {r['path']}")
