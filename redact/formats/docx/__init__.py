@@ -9,6 +9,20 @@
 Images cannot be read (they may hold text): each is listed in ``Parsed.unreadable`` and the file is
 written only with ``accept_unreadable`` (:func:`.package.image_parts` is the seam for OCR).
 
+Where a name can be, and what happens to it:
+
+* removed, run by run (formatting kept): body, nested tables, text boxes (VML and DrawingML), headers and
+  footers, footnotes, endnotes, comments, tracked insertions/deletions, equations, field results;
+* masked (shown to the model as text, plus a second net for any removed string or word): image alt text,
+  titles and names, VML alt/title, WordArt text, table captions/descriptions, hyperlink tooltips;
+* removed as markup: field codes (flattened; page-number fields stay live), form-field data, content-
+  control aliases/tags/list items/bindings, bookmark names (renamed ``_bm1``...), editing permissions,
+  smart-tag and inline custom-XML properties, revision and comment authors (cleared), theme names,
+  template path, document variables, mail merge, rsids; ``mailto:``/``file:`` links and links whose
+  target or text holds a removed string (the text stays);
+* dropped (listed in ``WriteResult.dropped``): every part not on :data:`.package.KINDS`, and the XML that
+  referenced it; core and app properties are rebuilt empty.
+
 >>> FORMAT.name, FORMAT.suffixes
 ('docx', ('.docx',))
 """
