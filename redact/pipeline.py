@@ -313,6 +313,18 @@ def _unreadable_error(job: Job) -> str:
            f"redacted; pass {flags}"
 
 
+def job_problem(job: Job, options: WriteOptions, max_pages: int = DEFAULT_MAX_PAGES) -> str | None:
+    """Why a document that was read must not be written (too many pages; places that cannot be read
+    reliably, unless flattened or accepted), or None. Shared by the local loop and the Ray write tasks."""
+    if job.parsed is None:
+        return None
+    if job.parsed.info.get("pages", 0) > max_pages:
+        return f"{job.source.name}: {job.parsed.info['pages']} pages is over the limit of {max_pages} (--max-pages)"
+    if job.parsed.unreadable and not (options.flatten or options.accept_unreadable):
+        return _unreadable_error(job)
+    return None
+
+
 def write_job(job: Job, dest: Path, options: WriteOptions) -> tuple[Report, Path | None]:
     """Write ``job`` to a temporary file beside ``dest``, verify it, and rename it into place.
 
@@ -458,11 +470,8 @@ def run(sources: list[Source], redactor: "Redactor | SpanSource", layout: Layout
             if last is not None and last is not src and last.collection and out is not None:
                 yield from close_collection(last)
             last = src
-            if job.error is None and job.parsed is not None and job.parsed.info.get("pages", 0) > max_pages:
-                job.error = f"{src.name}: {job.parsed.info['pages']} pages is over the limit of {max_pages} (--max-pages)"
-            if job.error is None and job.parsed is not None and job.parsed.unreadable \
-                    and not (options.flatten or options.accept_unreadable):
-                job.error = _unreadable_error(job)
+            if job.error is None:
+                job.error = job_problem(job, options, max_pages)
             if job.error is not None:
                 if src.collection:
                     coll_failed += 1
