@@ -19,6 +19,8 @@ COMMANDS = {
     "models": ("models", "List the named models and where they are."),
     "stats": ("stats", "Describe annotated corpora side by side (tables, JSON, a picture)."),
     "plot-training": ("plot_training", "Draw training curves from checkpoints' training.json."),
+    "review": ("review", "Build a review page (one HTML file) from a run's reports."),
+    "apply": ("apply", "Rewrite a run's outputs with reviewed decisions (no model run)."),
 }
 
 
