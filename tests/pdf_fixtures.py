@@ -282,8 +282,7 @@ def cid_mixed_code_lengths(path: Path, source: Path) -> None:
     import re
 
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import (ArrayObject, ByteStringObject, ContentStream, DecodedStreamObject, NameObject,
-                               NumberObject)
+    from pypdf.generic import ByteStringObject, ContentStream, DecodedStreamObject, NameObject
 
     w = PdfWriter(clone_from=PdfReader(str(source)))
     page = w.pages[0]

@@ -476,8 +476,6 @@ class Interpreter:
         return out
 
     def _run(self, page: Page, stream: Stream, gs: _State, depth: int, active: set) -> None:
-        from pypdf.generic import ContentStream
-
         resources = stream.resources
         stack: list[_State] = []
         tm = tlm = IDENTITY

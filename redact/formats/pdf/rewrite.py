@@ -24,7 +24,7 @@ _DEVICE_SPACES = {"/DeviceGray", "/DeviceRGB", "/DeviceCMYK", "/Pattern", "/G", 
 def rewrite(operations: list, removals: dict[int, list[tuple[int, int, int, float]]]) -> tuple[list, dict]:
     """New operations: removed glyphs out (``removals``: op index → (item, start, end, adjust)), marked
     content stripped of its property lists. Returns (operations, counts of what was stripped)."""
-    from pypdf.generic import ArrayObject, ByteStringObject, FloatObject, NameObject
+    from pypdf.generic import ArrayObject, ByteStringObject, FloatObject
 
     stats: dict[str, int] = defaultdict(int)
     out = []

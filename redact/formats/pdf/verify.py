@@ -2,6 +2,8 @@
 (pypdfium2) per page, and a raw scan of every object and every decoded stream in the file, found by
 scanning the bytes (not through pypdf). Page content may hold kept text, so needles are counted against
 their allowance there; anywhere else (metadata, annotations, outlines, fonts...) any occurrence is a hit.
+Image pixels and font programs are binary: there only needles of six characters or more are looked for,
+since shorter ones occur in random bytes by chance and would fail clean files.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from pathlib import Path
 _OBJ = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
 _STREAM = re.compile(rb"stream\r?\n")
 _LENGTH = re.compile(rb"/Length\s+(\d+)(\s+\d+\s+R)?")
+#: streams whose bytes are pixels or font programs, where a 4-letter needle turns up by chance
+#: (about once in 400 KB); there only needles of at least BINARY_MIN characters are looked for
+_BINARY = re.compile(rb"/Subtype\s*/(Image|Type1C|CIDFontType0C|OpenType)\b|/Length1\b")
+BINARY_MIN = 6
 _FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/\w+)")
 
 
@@ -132,6 +138,7 @@ def raw_scan(path: Path, needles) -> list[str]:
     data = Path(path).read_bytes()
     hits: list[str] = []
     content = content_objects(data)
+    long_needles = type(needles)({n: c for n, c in needles.strings.items() if len(n) >= BINARY_MIN})
     outside = bytearray()
     for num, head, stream in objects(data):
         outside += head
@@ -141,7 +148,9 @@ def raw_scan(path: Path, needles) -> list[str]:
         filters = re.findall(rb"/(\w+)", m.group(1)) if m else []
         decoded = _decode(stream, filters)
         where = f"object {num}" + (" (page content)" if num in content else "")
-        if decoded is None:
+        if _BINARY.search(head):  # pixels and font programs: only needles too long to occur by chance
+            hits += long_needles.find_bytes(stream if decoded is None else decoded, where, allowed=False)
+        elif decoded is None:
             hits += needles.find_bytes(stream, where, allowed=False)
         else:
             hits += needles.find_bytes(decoded + b"\n" + strings(decoded), where, allowed=num in content)
