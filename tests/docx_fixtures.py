@@ -370,9 +370,14 @@ def non_ascii(path: Path) -> Case:
 
 
 def libreoffice(path: Path, workdir: Path) -> Case:
-    """A DOCX written by LibreOffice (from HTML): its own XML style, settings, properties and links."""
+    """A DOCX written by LibreOffice (from HTML): its own XML style, settings, properties and links, an
+    embedded picture and a picture linked from a file named after the person."""
+    import base64
+
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "LibreOffice (soffice) is not installed"
+    (workdir / "kowalski_photo.png").write_bytes(png_bytes())
+    embedded = base64.b64encode(png_bytes((30, 30))).decode()
     html = workdir / (path.stem + ".html")
     html.write_text(
         '<html><head><meta charset="utf-8"><title>Case of Zbigniew Łukasiewicz</title>'
@@ -381,14 +386,16 @@ def libreoffice(path: Path, workdir: Path) -> Case:
         "<p>The witnesses Zbigniew Łukasiewicz, Şahin Yılmaz and Bjørn Ødegård were heard in Sopot.</p>"
         '<p>Write to <a href="mailto:jan.kowalski@example.org">the applicant</a> or see '
         '<a href="https://example.org/Kowalski">the file</a>.</p>'
+        '<p>Photos: <img src="kowalski_photo.png" width="40" height="20"> '
+        f'<img src="data:image/png;base64,{embedded}" width="30" height="30"></p>'
         "<table><tr><td>Witness</td><td>Şahin Yılmaz</td></tr></table></body></html>", encoding="utf-8")
     profile = workdir / "lo-profile"
     subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
                     "docx:MS Word 2007 XML", "--outdir", str(workdir), str(html)],
                    check=True, capture_output=True, timeout=120)
     shutil.move(workdir / (path.stem + ".docx"), path)
-    return Case([NAME] + NON_ASCII, hidden=["jan.kowalski@example.org"],
-                neighbours=NEIGHBOURS + ("witnesses", "Witness", "Sopot"))
+    return Case([NAME] + NON_ASCII, hidden=["jan.kowalski@example.org", "kowalski_photo.png"],
+                neighbours=NEIGHBOURS + ("witnesses", "Witness", "Sopot", "Photos:"), accept_unreadable=True)
 
 
 BUILDERS = [main_part_renamed, fields, form_fields, content_control, bookmarks, settings_template_vars, links,

@@ -130,7 +130,9 @@ def test_libreoffice_docx(tmp_path):
         pytest.skip("LibreOffice (soffice) is not installed: cannot produce the LibreOffice fixture")
     src = tmp_path / "lo.docx"
     case = fx.libreoffice(src, tmp_path)
-    _, _, dest = redact(tmp_path, src, case, style="label")
+    parsed, result, dest = redact(tmp_path, src, case, style="label")
+    assert [u.where for u in parsed.unreadable] == ["word/media/image1.png"]  # the embedded picture
+    assert "External" not in zipfile.ZipFile(dest).read("word/_rels/document.xml.rels").decode()
     # LibreOffice itself opens the output and reads back the kept text, not the removed one
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",

@@ -203,6 +203,8 @@ def _read_rels(z, names, src: str, path) -> list[Rel]:
     for el in root:
         if not isinstance(el.tag, str) or etree.QName(el).localname != "Relationship":
             continue
+        if any(r.rid == el.get("Id", "") for r in out):  # which one would a consumer follow?
+            raise _bad(path, f"{rname}: duplicate relationship id {el.get('Id')}")
         reltype, target = el.get("Type", ""), el.get("Target", "")
         external = el.get("TargetMode", "") == "External"
         if not external:
