@@ -315,3 +315,26 @@ def cid_mixed_code_lengths(path: Path, source: Path) -> None:
     font[NameObject("/Encoding")] = w._add_object(encoding)
     font[NameObject("/ToUnicode")] = w._add_object(tounicode)
     w.write(str(path))
+
+
+def ocr_scan(path: Path, name: str = "Anna Griffith") -> None:
+    """An OCR'd scan: a page image showing the text, with the OCR text drawn invisibly (Tr 3) over it."""
+    from PIL import Image, ImageDraw, ImageFont
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen import canvas
+
+    line = f"The applicant {name} appeared."
+    size = 24  # points; the image is 2 px per point
+    img = Image.new("RGB", (1000, 600), "white")  # the page's scan (here a third of it)
+    font = ImageFont.truetype(str(DEJAVU), size * 2)
+    ImageDraw.Draw(img).text((20, 60), line, fill="black", font=font)
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    c.drawImage(ImageReader(img), 50, 400, 500, 300)
+    text = c.beginText(60, 400 + 300 - 30 - size * 0.8)
+    text.setTextRenderMode(3)
+    text.setFont("Helvetica", size)
+    text.setHorizScale(100 * (font.getlength(line) / 2) / stringWidth(line, "Helvetica", size))
+    text.textLine(line)
+    c.drawText(text)
+    c.save()

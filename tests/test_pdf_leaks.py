@@ -242,6 +242,7 @@ def test_every_hiding_place_is_removed_or_dropped(tmp_path):
                 b"/StructTreeRoot", b"/ActualText", b"/Popup", b"/Widget", b"/FileAttachment", b"/URI", b"/Info"):
         assert key not in data, key
     assert b"ASCII85" not in data
+    assert "hidden" not in raw_streams(out).casefold()  # the form no page draws is not carried
     for what in ("AcroForm", "XMP metadata", "structure tree", "OpenAction", "document info",
                  "annotation /Popup page 1", "annotation /FileAttachment page 1", "annotation /Widget page 1",
                  "page actions (/AA) page 1"):
@@ -420,3 +421,22 @@ def test_standard_font_text_is_readable_and_redacted(tmp_path):
     assert_render_kept(src, out, result.span_details)
     for sample in sorted((ROOT / "samples").glob("*.pdf")):
         assert not FORMAT.read(sample).unreadable, sample.name
+
+
+def test_ocr_scan_fails_closed_and_flatten_burns_the_boxes_into_the_image(tmp_path):
+    """An OCR'd scan (image + invisible text): never passed as redacted as it is; flattened, the boxes
+    over the OCR words are burned into the page image itself."""
+    import numpy as np
+
+    src, out = tmp_path / "ocr.pdf", tmp_path / "ocr.out.pdf"
+    fx.ocr_scan(src)
+    parsed = FORMAT.read(src)
+    assert "Anna Griffith" in parsed.text and "image covers" in parsed.unreadable[0].reason
+    _, _, result, verification = redact(src, ["Anna Griffith"], out, flatten=True)
+    assert verification.ok and pdfium_text(out).strip() == ""
+    x0, y0, x1, y1 = result.span_details[0]["bbox"]
+    pixels = render(out, 0, scale=2.0)[int((842 - y1) * 2) + 2:int((842 - y0) * 2) - 2, int(x0 * 2) + 2:int(x1 * 2) - 2]
+    assert pixels.size and (pixels < 64).mean() > 0.95  # black, in the pixels of the only image
+    before = render(src, 0, scale=2.0)[int((842 - y1) * 2) + 2:int((842 - y0) * 2) - 2, int(x0 * 2) + 2:int(x1 * 2) - 2]
+    assert (before < 64).mean() < 0.5  # (it was the scanned name there: dark strokes on white)
+    assert np.asarray(before).shape == pixels.shape
