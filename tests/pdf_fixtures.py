@@ -338,3 +338,17 @@ def ocr_scan(path: Path, name: str = "Anna Griffith") -> None:
     text.textLine(line)
     c.drawText(text)
     c.save()
+
+
+def ghostscript_postscript(path: Path) -> None:
+    """A PostScript program distilled by Ghostscript with its fonts embedded: CFF (Type1C) subsets,
+    WinAnsi encoding, no ToUnicode map (the text comes from the encoding)."""
+    ps = path.with_suffix(".ps")
+    ps.write_bytes(b"%!PS\n/Helvetica findfont 12 scalefont setfont\n"
+                   b"72 700 moveto (The applicant Jan Kowalski lodged the application.) show\n"
+                   b"72 680 moveto (Observations by Zofia Nowak were heard.) show\n"
+                   b"/Times-Roman findfont 11 scalefont setfont\n"
+                   b"72 660 moveto (Kowalski replied in writing.) show\nshowpage\n")
+    subprocess.run([which("gs"), "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", "-dEmbedAllFonts=true",
+                    "-o", str(path), "-c", "<</NeverEmbed []>> setdistillerparams", "-f", str(ps)],
+                   check=True, capture_output=True, timeout=180)

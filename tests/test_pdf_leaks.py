@@ -440,3 +440,17 @@ def test_ocr_scan_fails_closed_and_flatten_burns_the_boxes_into_the_image(tmp_pa
     before = render(src, 0, scale=2.0)[int((842 - y1) * 2) + 2:int((842 - y0) * 2) - 2, int(x0 * 2) + 2:int(x1 * 2) - 2]
     assert (before < 64).mean() < 0.5  # (it was the scanned name there: dark strokes on white)
     assert np.asarray(before).shape == pixels.shape
+
+
+@needs_poppler
+def test_ghostscript_postscript_with_embedded_cff_subsets(tmp_path):
+    if not fx.which("gs"):
+        pytest.skip("needs gs (Ghostscript)")
+    names, kept = ["Jan Kowalski", "Zofia Nowak"], ["applicant", "Observations", "replied", "writing"]
+    src, out = tmp_path / "ps.pdf", tmp_path / "ps.out.pdf"
+    fx.ghostscript_postscript(src)
+    parsed, _, result, verification = redact(src, names, out)
+    assert not parsed.unreadable and verification.ok, verification.hits
+    assert_clean(src, out, names, kept)
+    assert_layout_kept(src, out, kept)
+    assert_render_kept(src, out, result.span_details)
