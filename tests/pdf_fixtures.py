@@ -1,6 +1,6 @@
 """PDF fixtures for the leak tests: real producers (reportlab with an embedded TrueType subset, fpdf2,
 LibreOffice, Chromium, Ghostscript) and hand-written files holding every hiding place a name can have
-(ActualText, popups, attachments, links, widgets, shared and nested forms, actions, metadata...)."""
+(ActualText, popups, attachments, links of every action type, widgets, shared and nested forms, actions, metadata...)."""
 
 from __future__ import annotations
 
@@ -163,7 +163,7 @@ def every_hiding_place(path: Path) -> None:
     o[3] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 14 0 R"
             b" /Resources << /Font << /F1 10 0 R >> /XObject << /Fm1 11 0 R /Fm0 12 0 R /Fx 13 0 R >>"
             b" /ExtGState << /GS1 32 0 R >> >>"
-            b" /Annots [15 0 R 16 0 R 17 0 R 18 0 R 19 0 R 21 0 R]"
+            b" /Annots [15 0 R 16 0 R 17 0 R 18 0 R 19 0 R 21 0 R 33 0 R 34 0 R 35 0 R]"
             b" /AA << /O << /S /JavaScript /JS (app.alert('Anna Griffith')) >> >> >>")
     o[4] = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate 90 /Contents 22 0 R >>"
     o[10] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
@@ -201,6 +201,11 @@ def every_hiding_place(path: Path) -> None:
     o[26] = stream(b"BT /F1 10 Tf 2 4 Td <416E6E61204772696666697468> Tj ET",
                    b"/Type /XObject /Subtype /Form /BBox [0 0 228 20] /Resources << /Font << /F1 10 0 R >> >>")
     o[21] = b"<< /Type /Annot /Subtype /Link /Rect [72 660 300 675] /Border [0 0 0] /Dest [4 0 R /Fit] >>"
+    o[33] = (b"<< /Type /Annot /Subtype /Link /Rect [72 640 200 655] /A << /S /Launch /F (griffith.exe)"
+             b" /Win << /F (kowalski.exe) /P (Zofia Nowak) >> >> >>")
+    o[34] = b"<< /Type /Annot /Subtype /Link /Rect [72 620 200 635] /A << /S /GoToR /F (Kowalski.pdf) /D [0 /Fit] >> >>"
+    o[35] = (b"<< /Type /Annot /Subtype /Link /Rect [300 620 400 635] /Contents (to Anna Griffith)"
+             b" /A << /S /GoTo /D [4 0 R /XYZ 0 800 0] /Next << /S /JavaScript /JS (Anna Griffith) >> >> >>")
     o[30] = b"<< /Fields [19 0 R] /DA (/Helv 0 Tf 0 g) >>"
     o[20] = b"<< /Type /Outlines /First 27 0 R /Last 27 0 R /Count 1 >>"
     o[27] = b"<< /Title (Notes by Anna Griffith) /Parent 20 0 R /Dest [3 0 R /Fit] >>"

@@ -251,8 +251,12 @@ def test_every_hiding_place_is_removed_or_dropped(tmp_path):
     assert any("soft masks" in d for d in result.dropped)
     reader = PdfReader(str(out))
     # the internal link survives and points at the new page 2; the outline title is masked
-    link = reader.pages[0]["/Annots"][0].get_object()
-    assert link["/Subtype"] == "/Link" and link["/Dest"][0].get_object() == reader.pages[1].get_object()
+    links = [a.get_object() for a in reader.pages[0]["/Annots"]]
+    assert len(links) == 2  # the two internal ones (/Dest and /GoTo); URI, Launch, GoToR are dropped
+    for link in links:
+        assert link["/Subtype"] == "/Link" and link["/Dest"][0].get_object() == reader.pages[1].get_object()
+        assert set(link) == {"/Type", "/Subtype", "/Rect", "/Border", "/Dest"}
+    assert links[1]["/Dest"][1] == "/XYZ" and [float(x) for x in links[1]["/Dest"][2:]] == [0, 800, 0]
     assert [i.title for i in reader.outline] == ["Notes by ████ ████████"]
     assert result.touched == [1, 2]
 
