@@ -178,9 +178,10 @@ def plot_scores(results: Sequence[tuple[str, dict]], path: str | Path) -> Chart:
             if len(results) * len(types) <= 40:
                 ax.bar_label(bars, fmt="%.2f", fontsize=6, padding=1)
         ax.set_xticks(range(len(types)), types, fontsize=8)
-        ax.set(title=title, ylim=(0, 1.1), ylabel=overall.replace("_", " "))
+        ax.set(title=title, ylim=(0, 1.2), ylabel=overall.replace("_", " "))
+        ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
         ax.grid(axis="y", alpha=0.3)
-        ax.legend(fontsize=8, ncols=min(4, len(results)), loc="upper right")
+        ax.legend(fontsize=8, ncols=min(4, len(results)), loc="upper center")
     return _save(fig, path)
 
 
@@ -219,8 +220,8 @@ def plot_stats(stats: Sequence, path: str | Path) -> Chart:
                          edgecolor=colours[i], label=f"{s.name} {ident}")
             bottom += h
     types_ax.set_xticks(range(len(types)), types, fontsize=8)
-    types_ax.set(title="Mentions per document by entity type",
-                 ylabel="mentions / document")
+    types_ax.set_ylim(0, 1.35 * max([p.get_y() + p.get_height() for p in types_ax.patches], default=1))
+    types_ax.set(title="Mentions per document by entity type", ylabel="mentions / document")
     types_ax.legend(fontsize=7, ncols=n)
     types_ax.grid(axis="y", alpha=0.3)
 
@@ -249,7 +250,8 @@ def plot_stats(stats: Sequence, path: str | Path) -> Chart:
     tokens_ax.grid(alpha=0.3)
 
     most = max((max(s.mentions_per_document, default=1) for s in stats), default=1)
-    edges = np.geomspace(1, max(2, most * 1.1), 25)
+    # bins centred on whole numbers, widening geometrically for large counts
+    edges = np.unique(np.round(np.geomspace(1, max(2, most * 1.1), 30))) - 0.5
     for i, s in enumerate(stats):
         for values, style, what in ((s.mentions_per_document, "-", "mentions"), (s.entities_per_document, "--",
                                                                                   "entities")):
@@ -262,10 +264,15 @@ def plot_stats(stats: Sequence, path: str | Path) -> Chart:
     per_doc_ax.legend(fontsize=7)
     per_doc_ax.grid(alpha=0.3)
 
-    measures = (("tokens to mask", lambda s: s.mask_share),
-                ("annotator agreement\n(Cohen's κ, tokens)", lambda s: s.agreement.kappa),
-                ("documents with\n≥ 2 annotators", lambda s: sum(v for k, v in s.annotators_per_document.items()
-                                                               if k >= 2) / max(1, s.documents)))
+    def ident_share(ident):
+        return lambda s: s.by_identifier().get(ident, 0) / s.mention_total if s.mention_total else None
+
+    measures = (("tokens\nto mask", lambda s: s.mask_share),
+                ("mentions\nDIRECT", ident_share("DIRECT")), ("mentions\nQUASI", ident_share("QUASI")),
+                ("mentions\nNO_MASK", ident_share("NO_MASK")),
+                ("documents,\n≥ 2 annotators", lambda s: sum(v for k, v in s.annotators_per_document.items()
+                                                               if k >= 2) / max(1, s.documents)),
+                ("agreement\n(κ, tokens)", lambda s: s.agreement.kappa))
     for i, s in enumerate(stats):
         xs = np.arange(len(measures)) + (i - (n - 1) / 2) * width
         for x, (label, fn) in zip(xs, measures):
@@ -277,7 +284,7 @@ def plot_stats(stats: Sequence, path: str | Path) -> Chart:
                                else None)
             share_ax.bar_label(bar, fmt="%.3f", fontsize=7, padding=1)
     share_ax.set_xticks(range(len(measures)), [m[0] for m in measures], fontsize=8)
-    share_ax.set(title="Share of tokens to mask; annotator agreement", ylim=(0, 1.05), ylabel="share")
+    share_ax.set(title="What must be masked; annotators", ylim=(0, 1.05), ylabel="share")
     share_ax.legend(fontsize=7)
     share_ax.grid(axis="y", alpha=0.3)
     return _save(fig, path)

@@ -1,5 +1,10 @@
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -7,7 +12,9 @@ from conftest import TAB, run_cli
 from redact.corpus import read_documents
 from redact.models import load_model
 from redact.engine import Engine, Settings
+from test_plots import assert_picture
 from tiny import hf_tokenizer, tiny_base
+from trainers import FAMILIES, TrainSettings
 from trainers.data import build_examples, label_list, token_labels
 
 
@@ -74,7 +81,17 @@ def _train(family, small_data, out, *extra):
     proc = run_cli("train", family, "--train", train, "--dev", dev, "-o", out, "--epochs", "2", "--window", "128",
                    "--overlap", "32", "--batch-size", "4", "--max-steps", "12", "--device", "cpu", *extra)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return json.loads((out / "training.json").read_text())
+    info = json.loads((out / "training.json").read_text())
+    # the per-epoch table: a header, then one row per scored epoch
+    lines = proc.stdout.splitlines()
+    assert lines[0].split()[:3] == ["epoch", "loss", "dev"]
+    assert [line.split()[0] for line in lines[1 : 1 + len(info["epochs"])]] == \
+        [str(r["epoch"]) for r in info["epochs"]]
+    assert lines[-1].startswith(f"saved {out}: best epoch {info['best_epoch']}")
+    for row in info["epochs"]:
+        assert row["dev_loss"] > 0 and row["seconds"] > 0 and 0 <= row["token_recall"] <= 1
+    assert_picture(out / "training.png", (1200, 450))
+    return info
 
 
 @pytest.mark.parametrize("family,arch", [("bilstm", None), ("distilbert", "distilbert"), ("legalbert", "bert"),
@@ -85,6 +102,7 @@ def test_each_family_trains_and_round_trips(tmp_path, small_data, family, arch):
     out = tmp_path / "ckpt"
     info = _train(family, small_data, out, *extra)
     assert info["family"] == family and info["train"]["sha256"] and info["epochs"]
+    assert info["settings"]["lr"] == 3e-3  # an explicit value is never replaced by the family's default
     assert sum(info["last_losses"]) / 5 < sum(info["first_losses"]) / 5  # the loss went down
     assert (out / "model.safetensors").exists() and (out / "redact.json").exists()
     model = load_model(str(out))
@@ -125,3 +143,78 @@ def test_malformed_training_file_is_one_line(tmp_path):
     bad.write_text("[{\"doc_id\": 1")
     proc = run_cli("train", "bilstm", "--train", bad, "--dev", bad, "-o", tmp_path / "o")
     assert proc.returncode == 2 and "invalid JSON" in proc.stderr
+
+
+def test_settings_left_out_take_the_familys_defaults():
+    assert TrainSettings().resolve("bilstm").lr == FAMILIES["bilstm"].defaults["lr"] == 2e-3
+    assert TrainSettings().resolve("minilm").lr == 5e-5
+    # before, an explicit --lr equal to the generic default was silently replaced for the BiLSTM
+    assert TrainSettings(lr=5e-5).resolve("bilstm").lr == 5e-5
+    assert TrainSettings(epochs=3).resolve("albert").epochs == 3
+
+
+def test_cli_passes_only_what_was_given(monkeypatch):
+    from click.testing import CliRunner
+
+    import trainers
+    from redact.cli import train as train_cli
+
+    seen = {}
+
+    def fake_train(family, train, dev, out, settings, **kw):
+        seen[family] = settings
+        return {}
+
+    monkeypatch.setattr(trainers, "train", fake_train)
+    runner = CliRunner()
+    args = ["--train", "t.json", "--dev", "d.json", "-o", "out"]
+    assert runner.invoke(train_cli.command, ["bilstm", *args, "--lr", "5e-5"]).exit_code == 0
+    assert runner.invoke(train_cli.command, ["minilm", *args]).exit_code == 0
+    assert seen["bilstm"].lr == 5e-5 and seen["bilstm"].resolve("bilstm").lr == 5e-5
+    assert seen["minilm"].lr is None and seen["minilm"].epochs is None
+    help_text = runner.invoke(train_cli.command, ["--help"]).output
+    assert "bilstm: 0.002" in help_text
+
+
+def test_families_are_one_table():
+    import trainers
+
+    assert {f.architecture for f in FAMILIES.values()} == {"transformer", "bilstm"}
+    assert FAMILIES["legalbert"].base == "nlpaueb/legal-bert-base-uncased"
+    assert FAMILIES["albert"].base == "albert-base-v2"
+    assert FAMILIES["bilstm"].default_base() is None
+    # one module per concern, not one per family
+    names = {p.stem for p in Path(trainers.__file__).parent.glob("*.py")}
+    assert names == {"__init__", "common", "data", "hf", "bilstm"}
+
+
+def test_ctrl_c_stops_within_seconds_and_keeps_the_best_epoch(tmp_path, small_data):
+    train, dev = small_data
+    out = tmp_path / "ck"
+    env = {**os.environ, "TQDM_DISABLE": "1", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from redact.cli import main; main()", "train", "bilstm", "--train", str(train),
+         "--dev", str(dev), "-o", str(out), "--epochs", "500", "--patience", "500", "--window", "128",
+         "--overlap", "32", "--batch-size", "2", "--device", "cpu"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    rows = 0
+    for line in proc.stdout:  # wait until the first epoch is scored (and saved)
+        if line.split() and line.split()[0].isdigit():
+            rows += 1
+            break
+    assert rows, proc.stderr.read()
+    time.sleep(0.5)  # into the next epoch's steps
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 130, err
+    assert elapsed < 10, elapsed  # one step (~0.15 s here) and a save; generous for a busy machine
+    messages = [line for line in err.splitlines() if line.strip() and not line.startswith("epoch ")]  # no bar
+    assert "Traceback" not in err and len(messages) == 1, err
+    assert messages[0].startswith("redact: interrupted during ") and "(not tuned)" in messages[0]
+    info = json.loads((out / "training.json").read_text())
+    assert info["interrupted"]["epoch"] >= 1 and info["best_epoch"] >= 1
+    assert json.loads((out / "redact.json").read_text())["threshold"] == 0.5
+    assert (out / "training.png").exists()
+    assert load_model(str(out)).labels == label_list()
