@@ -254,7 +254,7 @@ class PdfFormat:
                                  "outline_items": outline_count})
 
     def _build(self, state: State, removals, boxes, labels, rotate: bool = True, images=None):
-        from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject
+        from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NullObject, NumberObject
 
         builder = _rebuild.Builder(state.interp, removals)
         new_pages = []
@@ -268,12 +268,12 @@ class PdfFormat:
             if images and index in images:
                 continue
             for rect, target, fit in state.links.get(index, []):
-                fit_arr = [x for x in fit if isinstance(x, (str, int, float)) or x is None]
-                dest = ArrayObject([new_pages[target].indirect_reference] +
-                                   [NameObject(str(x)) if isinstance(x, str) else
-                                    (FloatObject(float(x)) if x is not None else NumberObject(0)) for x in fit_arr]
-                                   if fit_arr and isinstance(fit_arr[0], str) else
-                                   [new_pages[target].indirect_reference, NameObject("/Fit")])
+                dest = ArrayObject([new_pages[target].indirect_reference])
+                if fit and isinstance(fit[0], str) and all(_plain(x) for x in fit[1:]):
+                    dest += [NameObject(str(fit[0]))] + [NullObject() if _plain(x) == "null" else FloatObject(float(x))
+                                                         for x in fit[1:]]
+                else:
+                    dest.append(NameObject("/Fit"))
                 annot = DictionaryObject({NameObject("/Type"): NameObject("/Annot"),
                                           NameObject("/Subtype"): NameObject("/Link"),
                                           NameObject("/Rect"): ArrayObject(FloatObject(x) for x in rect),
@@ -287,6 +287,15 @@ class PdfFormat:
     # ------------------------------------------------------------------------------------- verify
     def verify(self, dest: Path, needles) -> Verification:
         return _verify.check(Path(dest), needles, self._accepted.pop(str(dest), []))
+
+
+def _plain(x):
+    """A destination parameter: "null", a number (truthy marker), or None when it is anything else."""
+    from pypdf.generic import NullObject
+
+    if x is None or isinstance(x, NullObject):
+        return "null"
+    return "number" if isinstance(x, (int, float)) and not isinstance(x, bool) else None
 
 
 def _box_ops(rects, labels):
