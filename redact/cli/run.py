@@ -65,9 +65,18 @@ STYLES = ("mask", "label", "pseudonym")
 @click.option("--max-bytes", type=int, default=512 * 1024 * 1024, help="Refuse input files larger than this.")
 @click.option("--max-pages", type=int, default=5000, help="Refuse documents with more pages than this.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local",
+              help="ray: Ray Data (pip install 'redact[ray]'): reading and writing as tasks, the model in a pool "
+                   "of actors, on this machine or a cluster; the same outputs, reports and manifest.")
+@click.option("--ray-address", default=None, help="--engine ray: join this cluster (auto, HOST:PORT, "
+              "ray://HOST:PORT).  [default: start a local Ray instance]")
+@click.option("--actors", type=int, default=None, help="--engine ray: model actors.  "
+              "[default: one per 4 CPUs of the cluster, or one per --actor-gpus GPUs]")
+@click.option("--actor-gpus", type=float, default=0.0, help="--engine ray: GPUs per model actor (0: CPU actors).")
 def command(inputs, model, out_dir, reports_dir, jsonl, style, collection, window, overlap, batch_size, threshold,
             propagate, patterns, precision, device, workers, flatten, accept_unreadable, overwrite, max_bytes,
-            max_pages, quiet, allow, deny) -> None:
+            max_pages, quiet, allow, deny, ocr_mode="auto", ocr_lang="eng", dpi=300, ocr_text_layer=False,
+            engine="local", ray_address=None, actors=None, actor_gpus=0.0) -> None:
     """Redact INPUTS: files (.txt .md .docx .pdf .png .jpg .tif), folders (recursive), globs, TAB JSON/JSONL collections,
     or '-' for text on stdin. Outputs mirror the inputs' paths relative to their common folder.
 
@@ -109,12 +118,21 @@ def command(inputs, model, out_dir, reports_dir, jsonl, style, collection, windo
 
     from ..api import Redactor
 
-    redactor = Redactor(model, device=device, precision=precision, style=style, patterns=patterns,
-                        flatten=flatten, accept_unreadable=accept_unreadable, window=window, overlap=overlap,
-                        batch_size=batch_size, threshold=threshold, propagate=propagate, allow=allow, deny=deny)
+    settings = dict(device=device, precision=precision, style=style, patterns=patterns,
+                    flatten=flatten, accept_unreadable=accept_unreadable, window=window, overlap=overlap,
+                    batch_size=batch_size, threshold=threshold, propagate=propagate, allow=allow, deny=deny)
+    if engine == "ray":  # the same reports, from Ray Data tasks and actors (redact.distributed.ray)
+        from ..distributed.ray import run as run_ray
+
+        if to_stdout:
+            raise BadInput("--engine ray writes files: give -o DIR (or --jsonl)")
+        reports = run_ray(sources, model, settings, layout, address=ray_address, actors=actors,
+                          actor_gpus=actor_gpus, resume=not overwrite, max_bytes=max_bytes, max_pages=max_pages)
+    else:
+        reports = run(sources, Redactor(model, **settings), layout, workers=workers, resume=not overwrite,
+                      max_bytes=max_bytes, max_pages=max_pages)
     summary = _Progress(sources, quiet)
-    for report in run(sources, redactor, layout, workers=workers, resume=not overwrite, max_bytes=max_bytes,
-                      max_pages=max_pages):
+    for report in reports:
         summary.add(report)
         if not report.ok:
             continue
