@@ -51,14 +51,20 @@ _FONT_TAGS = {"font", "altName"}
 #: Style names and references are matched as whole words ("Normal" is no hit for "Norma").
 _STYLE_TAGS = {"name", "aliases", "pStyle", "rStyle", "tblStyle", "basedOn", "next", "link", "numStyleLink",
                "styleLink", "lsdException"}
-#: Attributes that hold free text, always checked; so is w:val on the elements in _FREE_VAL. Any other
-#: attribute whose value is one plain token ("page", "single", "accent1", "Heading1", "FF0000") is an
-#: enumeration, an id or a number and is skipped; values with spaces or other characters are checked.
+#: Attributes that hold free text; so does w:val on the elements in _FREE_VAL. A value that is one plain
+#: token is matched as a whole word there ("enableOpenTypeFeatures" is no hit for "type"), and skipped on
+#: any other attribute ("page", "single", "accent1", "FF0000": enumerations, ids, numbers). Values with
+#: spaces or other characters are checked everywhere.
 _FREE_ATTRS = {"descr", "title", "name", "alt", "tooltip", "string", "Target", "author", "initials", "userId",
                "providerId", "displayText", "value", "anchor", "PartName", "Extension", "instr", "docLocation"}
 _FREE_VAL = {"tag", "alias", "tblCaption", "tblDescription", "docVar", "default", "helpText", "statusText",
              "listItem", "docPart", "lvlText", "attachedTemplate"}
 _TOKEN = re.compile(r"^[A-Za-z0-9]{1,40}$")
+#: Member names the writer uses (fixed vocabulary: "[Content_Types]" is no hit for "type"); others are checked.
+_OWN_NAMES = re.compile(r"^(\[Content_Types\]\.xml|_rels/\.rels|docProps/(core|app)\.xml|word/(_rels/)?"
+                        r"(document|styles|stylesWithEffects|numbering|settings|fontTable|webSettings|footnotes|"
+                        r"endnotes|comments|header\d+|footer\d+|theme/theme\d+)\.xml(\.rels)?|"
+                        r"word/theme/_rels/theme\d+\.xml\.rels|word/media/image\d+\.[a-z0-9]+)$")
 _LAYOUT_TEXT = {"align", "posOffset", "pctWidth", "pctHeight"}
 _TAG_NAME = re.compile(r"<([\w.-]+:)?([\w.-]+)")
 
@@ -93,9 +99,9 @@ def xml_strings(xml: str) -> tuple[list[str], list[str], list[str]]:
                     continue
                 if element in _STYLE_TAGS or local == "styleId":
                     words.append(value)
-                elif local not in _FREE_ATTRS and not (local == "val" and element in _FREE_VAL) \
-                        and _TOKEN.match(value):
-                    continue
+                elif _TOKEN.match(value):  # one token: a whole-word match where free text may be
+                    if local in _FREE_ATTRS or local == "val" and element in _FREE_VAL:
+                        words.append(value)
                 else:
                     attrs.append(value)
     return chunks, attrs, words
@@ -103,7 +109,7 @@ def xml_strings(xml: str) -> tuple[list[str], list[str], list[str]]:
 
 def _word_hits(values: list[str], needles, where: str) -> list[str]:
     text = "\n".join(normalise(v) for v in values)
-    return [f"{where}: {n!r} (as a whole word in a style name)" for n in needles.strings
+    return [f"{where}: {n!r} (as a whole word in a name or style)" for n in needles.strings
             if re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", text)]
 
 
@@ -135,7 +141,8 @@ def verify(dest: Path, needles) -> Verification:
             hits += needles.find_any(z.comment.decode("latin-1"), where="zip comment")
         for info in infos:
             name = info.filename
-            hits += needles.find_any(unquote(name).replace("_", " "), where=f"member name {name}")
+            if not _OWN_NAMES.match(name):
+                hits += needles.find_any(unquote(name).replace("_", " "), where=f"member name {name}")
             if info.comment or info.extra:
                 hits += needles.find_bytes(info.comment + info.extra, where=f"{name} (zip header)")
             if info.file_size > MAX_MEMBER:
