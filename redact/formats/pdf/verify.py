@@ -2,8 +2,9 @@
 (pypdfium2) per page, and a raw scan of every object and every decoded stream in the file, found by
 scanning the bytes (not through pypdf). Page content may hold kept text, so needles are counted against
 their allowance there; anywhere else (metadata, annotations, outlines, fonts...) any occurrence is a hit.
-Image pixels and font programs are binary: there only needles of six characters or more are looked for,
-since shorter ones occur in random bytes by chance and would fail clean files.
+Image pixels and font programs are binary: there only needles of six characters or more are looked for
+(shorter ones occur in random bytes by chance and would fail clean files), in the bytes as stored for
+images (pixels hold no text as bytes; an image of text is what ``Parsed.unreadable`` is about).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ _LENGTH = re.compile(rb"/Length\s+(\d+)(\s+\d+\s+R)?")
 #: (about once in 400 KB); there only needles of at least BINARY_MIN characters are looked for
 _BINARY = re.compile(rb"/Subtype\s*/(Image|Type1C|CIDFontType0C|OpenType)\b|/Length1\b")
 BINARY_MIN = 6
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 _FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/\w+)")
 
 
@@ -146,10 +148,11 @@ def raw_scan(path: Path, needles) -> list[str]:
             continue
         m = _FILTERS.search(head)
         filters = re.findall(rb"/(\w+)", m.group(1)) if m else []
-        decoded = _decode(stream, filters)
+        decoded = None if _IMAGE.search(head) else _decode(stream, filters)
         where = f"object {num}" + (" (page content)" if num in content else "")
-        if _BINARY.search(head):  # pixels and font programs: only needles too long to occur by chance
-            hits += long_needles.find_bytes(stream if decoded is None else decoded, where, allowed=False)
+        if _BINARY.search(head):  # pixels and font programs: only needles too long to occur by chance,
+            if long_needles:  # images as stored (decoded pixels hold no text, and take long to scan)
+                hits += long_needles.find_bytes(stream if decoded is None else decoded, where, allowed=False)
         elif decoded is None:
             hits += needles.find_bytes(stream, where, allowed=False)
         else:
