@@ -59,6 +59,7 @@ class Redactor:
         unknown = set(settings) - set(Settings.__dataclass_fields__)
         if unknown:
             raise BadInput(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        self.allow, self.deny = as_rules(allow, "allow"), as_rules(deny, "deny")  # before the model: fail fast
         self.device = resolve_device(device)
         try:
             self.model = load_model(model, device=self.device, precision=precision)
@@ -69,7 +70,6 @@ class Redactor:
         self.style = get_operator(style).name if not isinstance(style, Operator) else style
         self.flatten, self.accept_unreadable = flatten, accept_unreadable
         self.patterns = patterns
-        self.allow, self.deny = as_rules(allow, "allow"), as_rules(deny, "deny")
 
     # -- descriptions for reports and manifests ------------------------------------------------------
 

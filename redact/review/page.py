@@ -152,13 +152,14 @@ _PAGE = """<!DOCTYPE html>
 
 _CSS = """
 *{box-sizing:border-box}
-body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;background:#f6f6f4}
-header{display:flex;gap:.8em;align-items:center;padding:.5em 1em;background:#24292f;color:#fff;flex-wrap:wrap}
+body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;background:#f6f6f4;
+  display:flex;flex-direction:column;height:100vh;overflow:hidden}
+header{display:flex;gap:.3em .8em;align-items:center;padding:.4em 1em;background:#24292f;color:#fff;flex-wrap:wrap;flex:none}
 header .grow{flex:1}
 header label{white-space:nowrap}
 #filters label{margin-right:.4em;white-space:nowrap;cursor:pointer}
 button{font:inherit;padding:.2em .7em;cursor:pointer}
-main{display:grid;grid-template-columns:19em 1fr 18em;height:calc(100vh - 2.6em)}
+main{display:grid;grid-template-columns:19em 1fr 18em;flex:1;min-height:0}
 nav{overflow:auto;border-right:1px solid #ddd;background:#fff}
 nav .item{padding:.45em .8em;border-bottom:1px solid #eee;cursor:pointer}
 nav .item:hover{background:#f0f4ff}
@@ -222,13 +223,18 @@ const textOf = (d, s, e) => d.d.text.slice(toU(d, s), toU(d, e));
 
 function minScore(d){ return d.spans.length ? Math.min(...d.spans.map(x => x.sc)) : 2; }
 function visible(x){ return state.labels.has(x.l) && x.sc <= state.maxScore + 1e-9; }
+// documents in review order: lowest score first (the list is not re-sorted while a person works)
+let ORDER = null;
+function docOrder(){
+  if (!ORDER) ORDER = docs.slice().sort((a, b) => minScore(a) - minScore(b) || a.d.report.localeCompare(b.d.report));
+  return ORDER;
+}
 function sortSpans(d){ d.spans.sort((a, b) => a.s - b.s || a.e - b.e); }
 
 // --- document list ----------------------------------------------------------------------------------
 function drawList(){
   const nav = $("docs"); nav.textContent = "";
-  const order = docs.slice().sort((a, b) => minScore(a) - minScore(b) || a.d.report.localeCompare(b.d.report));
-  for (const d of order) {
+  for (const d of docOrder()) {
     const el = document.createElement("div");
     el.className = "item" + (state.doc === d ? " open" : "") + (d.seen ? " seen" : "");
     el.dataset.doc = d.i;
@@ -418,18 +424,19 @@ function step(dir){
   if (!d) return;
   const next = dir > 0 ? ks.find(k => k > state.cur) : ks.filter(k => k < state.cur).pop();
   if (next !== undefined) return select(next);
-  const order = docs.slice().sort((a, b) => minScore(a) - minScore(b) || a.d.report.localeCompare(b.d.report));
-  const j = order.indexOf(d) + dir;
-  if (j >= 0 && j < order.length) openDoc(order[j].i, dir > 0 ? "first" : "last");
+  const order = docOrder();
+  for (let j = order.indexOf(d) + dir; j >= 0 && j < order.length; j += dir)
+    if (order[j].spans.some(visible)) return openDoc(order[j].i, dir > 0 ? "first" : "last");
 }
 function stepDoc(dir){
-  const order = docs.slice().sort((a, b) => minScore(a) - minScore(b) || a.d.report.localeCompare(b.d.report));
+  const order = docOrder();
   const j = order.indexOf(state.doc) + dir;
   if (j >= 0 && j < order.length) openDoc(order[j].i);
 }
 function onKey(ev){
   const tag = (ev.target.tagName || "").toLowerCase();
-  if (ev.ctrlKey || ev.metaKey || ev.altKey || tag === "input" || tag === "select" || tag === "textarea") return;
+  const typing = tag === "select" || tag === "textarea" || (tag === "input" && !["checkbox", "range"].includes(ev.target.type));
+  if (ev.ctrlKey || ev.metaKey || ev.altKey || typing) return;
   const actions = {n: () => step(1), p: () => step(-1), t: () => toggle(), " ": () => toggle(),
                    a: () => state.cur >= 0 && applyAll(), "]": () => stepDoc(1), "[": () => stepDoc(-1),
                    Escape: hideAdd};
@@ -468,7 +475,7 @@ function init(){
   $("add-all").addEventListener("click", () => addPending(true));
   $("add-cancel").addEventListener("click", hideAdd);
   document.addEventListener("keydown", onKey);
-  const first = docs.slice().sort((a, b) => minScore(a) - minScore(b) || a.d.report.localeCompare(b.d.report))[0];
+  const first = docOrder()[0];
   if (first) openDoc(first.i); else drawList();
   document.body.dataset.ready = "1";
 }
