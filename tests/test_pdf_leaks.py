@@ -458,3 +458,12 @@ def test_ghostscript_postscript_with_embedded_cff_subsets(tmp_path):
     assert_clean(src, out, names, kept)
     assert_layout_kept(src, out, kept)
     assert_render_kept(src, out, result.span_details)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a pdf at all", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n"])
+def test_broken_pdf_is_one_clear_error(tmp_path, content):
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(content)
+    with pytest.raises(BadInput) as err:
+        FORMAT.read(bad)
+    assert "broken.pdf" in str(err.value) and "\n" not in str(err.value)
