@@ -236,18 +236,21 @@ def tiling_pattern_text(path: Path) -> None:
     path.write_bytes(raw_pdf(o))
 
 
-def type3_unnamed(path: Path) -> None:
-    """A Type3 font whose glyph names mean nothing (/g1, /g2): its text cannot be read."""
+def type3_unnamed(path: Path, names: bytes = b"/g1 /g2") -> None:
+    """A Type3 font whose glyph names mean nothing (/g1, /g2): its text cannot be read (with standard
+    names, e.g. ``b"/A /n"``, it can)."""
     o = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
          3: (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font"
              b" << /T3 5 0 R /F1 8 0 R >> >> >>"),
          4: stream(b"BT /F1 12 Tf 72 700 Td (Kept applicant text.) Tj ET BT /T3 12 Tf 72 600 Td <0102> Tj ET"),
          5: (b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1000 1000] /FontMatrix [0.001 0 0 0.001 0 0]"
-             b" /CharProcs << /g1 6 0 R /g2 7 0 R >> /Encoding << /Type /Encoding /Differences [1 /g1 /g2] >>"
+             b" /CharProcs << %s >> /Encoding << /Type /Encoding /Differences [1 %s] >>"
              b" /FirstChar 1 /LastChar 2 /Widths [1000 1000] /Resources << >> >>"),
          6: stream(b"1000 0 0 0 1000 1000 d1 0 0 1000 1000 re f"),
          7: stream(b"1000 0 0 0 1000 1000 d1 0 0 500 1000 re f"),
          8: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"}
+    first, second = names.split()
+    o[5] = o[5] % (first + b" 6 0 R " + second + b" 7 0 R", names)
     path.write_bytes(raw_pdf(o))
 
 

@@ -467,3 +467,10 @@ def test_broken_pdf_is_one_clear_error(tmp_path, content):
     with pytest.raises(BadInput) as err:
         FORMAT.read(bad)
     assert "broken.pdf" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_type3_font_with_standard_glyph_names_is_read(tmp_path):
+    src = tmp_path / "t3.pdf"
+    fx.type3_unnamed(src, names=b"/A /n")
+    parsed = FORMAT.read(src)
+    assert not parsed.unreadable and "Kept applicant text.\nAn" in parsed.text
