@@ -196,21 +196,39 @@ class Turn:
     scale: float = 1.0
     angle: float = 0.0
 
+    def _scaled(self) -> tuple[int, int]:
+        return (round(self.src[0] * self.scale), round(self.src[1] * self.scale)) if self.scale != 1.0 else self.src
+
+    def _geometry(self) -> tuple[tuple[int, int], list[float]]:
+        """Output size and the affine matrix output → scaled input, computed exactly as PIL's
+        ``Image.rotate(angle, expand=True)`` does (so boxes map back onto the pixels they came from)."""
+        w, h = self._scaled()
+        angle = -math.radians(self.angle)
+        m = [round(math.cos(angle), 15), round(math.sin(angle), 15), 0.0,
+             round(-math.sin(angle), 15), round(math.cos(angle), 15), 0.0]
+
+        def tf(x, y):
+            return m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]
+
+        m[2], m[5] = tf(-w / 2, -h / 2)
+        m[2] += w / 2
+        m[5] += h / 2
+        xx, yy = zip(*(tf(x, y) for x, y in ((0, 0), (w, 0), (w, h), (0, h))))
+        nw = math.ceil(max(xx)) - math.floor(min(xx))
+        nh = math.ceil(max(yy)) - math.floor(min(yy))
+        m[2], m[5] = tf(-(nw - w) / 2.0, -(nh - h) / 2.0)
+        return (nw, nh), m
+
     @property
     def size(self) -> tuple[int, int]:
-        w, h = self.src[0] * self.scale, self.src[1] * self.scale
-        a = math.radians(self.angle)
-        c, s = abs(math.cos(a)), abs(math.sin(a))
-        if self.angle % 90 == 0:
-            return (round(w), round(h)) if self.angle % 180 == 0 else (round(h), round(w))
-        return (math.ceil(w * c + h * s - 1e-6), math.ceil(w * s + h * c - 1e-6))
+        return self._geometry()[0]
 
     def apply(self, image: "Image.Image") -> "Image.Image":
         from PIL import Image
 
         out = image
         if self.scale != 1.0:
-            out = out.resize((round(self.src[0] * self.scale), round(self.src[1] * self.scale)), Image.LANCZOS)
+            out = out.resize(self._scaled(), Image.LANCZOS)
         if self.angle % 360:
             if self.angle % 90 == 0:
                 out = out.rotate(self.angle, expand=True)
@@ -219,16 +237,14 @@ class Turn:
         return out
 
     def back(self, box: Box) -> Box:
-        W, H = self.size
-        w, h = self.src[0] * self.scale, self.src[1] * self.scale
-        a = math.radians(self.angle)
-        c, s = math.cos(a), math.sin(a)
+        _, m = self._geometry()
+        sw, sh = self.src
+        w, h = self._scaled()
+        fx, fy = sw / w, sh / h
         xs, ys = [], []
         for x, y in ((box[0], box[1]), (box[2], box[1]), (box[0], box[3]), (box[2], box[3])):
-            dx, dy = x - W / 2, y - H / 2
-            xs.append((w / 2 + dx * c - dy * s) / self.scale)
-            ys.append((h / 2 + dx * s + dy * c) / self.scale)
-        sw, sh = self.src
+            xs.append((m[0] * x + m[1] * y + m[2]) * fx)
+            ys.append((m[3] * x + m[4] * y + m[5]) * fy)
         return (max(0, math.floor(min(xs) + 1e-6)), max(0, math.floor(min(ys) + 1e-6)),
                 min(sw, math.ceil(max(xs) - 1e-6)), min(sh, math.ceil(max(ys) - 1e-6)))
 

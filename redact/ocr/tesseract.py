@@ -93,7 +93,7 @@ class TesseractEngine:
     def words(self, image, lang: str, dpi: int) -> list[Word]:
         self.check_lang(lang)
         tsv = self._run(["stdin", "stdout", "-l", lang, "--psm", "3", "--dpi", str(dpi), "tsv"], self._pnm(image))
-        return parse_tsv(tsv)[0] if tsv.strip() else []
+        return parse_tsv(tsv).get(0, [])
 
     def read_file(self, path: str, lang: str) -> list[list[Word]]:
         """The written file as Tesseract itself decodes it (every page of a TIFF), with its own orientation
