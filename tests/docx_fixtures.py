@@ -312,23 +312,35 @@ def ole_object(path: Path) -> Case:
     return Case([NAME], hidden=["Statement by Jan Kowalski"], neighbours=NEIGHBOURS + ("Annex:",))
 
 
+def _gfxdata() -> str:
+    """What Word puts in a VML shape's o:gfxdata: a base64 zip holding the DrawingML shape, text included."""
+    import base64
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("drs/shapexml.xml", date_time=(2020, 1, 1, 0, 0, 0)), f"<wps:txbx><w:t>Box: {NAME} signed.</w:t></wps:txbx>" + " " * 300)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
 def drawing_text_box(path: Path) -> Case:
     """A DrawingML text box (Word 2010+: mc:AlternateContent with a wps text box and its VML fallback)
     whose shape is named after the person."""
     d = _doc()
     ns = (_ns() + ' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
           ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
-          ' xmlns:v="urn:schemas-microsoft-com:vml"')
+          ' xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"')
     box = f'<w:txbxContent><w:p><w:r><w:t>Box: {NAME} signed.</w:t></w:r></w:p></w:txbxContent>'
     _append(d, f'<w:p {ns}><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:inline>'
                f'<wp:extent cx="1828800" cy="457200"/><wp:docPr id="77" name="Text Box Kowalski" descr="Note by {NAME}"/>'
                f'<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
                f'<wps:wsp><wps:spPr><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></wps:spPr><wps:txbx>{box}</wps:txbx>'
                f'<wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:inline></w:drawing></mc:Choice>'
-               f'<mc:Fallback><w:pict><v:shape style="width:144pt;height:36pt" alt="Note by {NAME}"><v:textbox>{box}'
+               f'<mc:Fallback><w:pict><v:shape style="width:144pt;height:36pt" alt="Note by {NAME}" '
+               f'o:gfxdata="{_gfxdata()}"><v:imagedata o:href="file:///C:/Users/Kowalski/box.png"/><v:textbox>{box}'
                f'</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>')
     d.save(str(path))
-    return Case([NAME], hidden=["Text Box Kowalski"], neighbours=NEIGHBOURS + ("Box:", "signed"))
+    return Case([NAME], hidden=["Text Box Kowalski", _gfxdata()[:40], "Users/Kowalski"],
+                neighbours=NEIGHBOURS + ("Box:", "signed"))
 
 
 def watermark_and_table_caption(path: Path) -> Case:

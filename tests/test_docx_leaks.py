@@ -211,6 +211,17 @@ def test_verifier_catches_a_leak(tmp_path):
     assert any("word/styles.xml" in h for h in FORMAT.verify(leaky, needles).hits)
 
 
+def test_verifier_refuses_packed_data(tmp_path):
+    """VML o:gfxdata is a base64 zip (a copy of the shape, text included): the writer removes it, and the
+    verifier reports such packed attributes as uncheckable rather than passing them."""
+    src = tmp_path / "box.docx"
+    case = fx.drawing_text_box(src)
+    parsed = FORMAT.read(src)
+    spans = find_spans(parsed.text, case.secrets)
+    hits = FORMAT.verify(src, Needles.build(parsed.text, spans, apply(parsed.text, spans, "mask"))).hits
+    assert any("gfxdata" in h and "cannot be checked" in h for h in hits)
+
+
 def test_not_a_docx(tmp_path):
     doc = tmp_path / "old.docx"
     doc.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600)

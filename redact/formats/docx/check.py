@@ -59,6 +59,7 @@ _FREE_ATTRS = {"descr", "title", "name", "alt", "tooltip", "string", "Target", "
                "providerId", "displayText", "value", "anchor", "PartName", "Extension", "instr", "docLocation"}
 _FREE_VAL = {"tag", "alias", "tblCaption", "tblDescription", "docVar", "default", "helpText", "statusText",
              "listItem", "docPart", "lvlText", "attachedTemplate"}
+_BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]{200,}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9]{1,40}$")
 #: Member names the writer uses (fixed vocabulary: "[Content_Types]" is no hit for "type"); others are checked.
 _OWN_NAMES = re.compile(r"^(\[Content_Types\]\.xml|_rels/\.rels|docProps/(core|app)\.xml|word/(_rels/)?"
@@ -73,11 +74,12 @@ def _local(name: str) -> str:
     return name.rsplit(":", 1)[-1]
 
 
-def xml_strings(xml: str) -> tuple[list[str], list[str], list[str]]:
+def xml_strings(xml: str) -> tuple[list[str], list[str], list[str], list[str]]:
     """(text of each paragraph-delimited chunk in two variants, attribute values and comments checked as
-    text, values matched as whole words only), entities decoded."""
+    text, values matched as whole words only, packed binary attributes that cannot be checked), entities
+    decoded."""
     xml = _CDATA.sub(lambda m: html.escape(m.group(1)), xml)
-    chunks, attrs, words = [], [], []
+    chunks, attrs, words, packed = [], [], [], []
     for chunk in _PARA_END.split(xml):
         pieces = _TAG.split(chunk)
         tags = _TAG.findall(chunk)
@@ -102,9 +104,12 @@ def xml_strings(xml: str) -> tuple[list[str], list[str], list[str]]:
                 elif _TOKEN.match(value):  # one token: a whole-word match where free text may be
                     if local in _FREE_ATTRS or local == "val" and element in _FREE_VAL:
                         words.append(value)
+                elif _BASE64.match(value):  # packed data (e.g. VML gfxdata: a zip) cannot be searched
+                    attrs.append(value)
+                    packed.append(f"{local} ({len(value)} characters of packed data)")
                 else:
                     attrs.append(value)
-    return chunks, attrs, words
+    return chunks, attrs, words, packed
 
 
 def _word_hits(values: list[str], needles, where: str) -> list[str]:
@@ -156,8 +161,9 @@ def verify(dest: Path, needles) -> Verification:
                 if not name.lower().endswith((".xml", ".rels")):
                     unverified.append(f"{name} (binary: text in its pixels is not checked)")
                 continue
-            chunks, attrs, words = xml_strings(text)
+            chunks, attrs, words, packed = xml_strings(text)
             hits += _word_hits(words, needles, name)
+            hits += [f"{name}: {p} cannot be checked" for p in packed] if needles else []
             if _STORY_CT.search(types.get(name.lower(), "")):
                 stories[name] = "\n".join(chunks[::2]) + "\n" + "\n".join(attrs)
                 stories[name + " "] = "\n".join(chunks[1::2])  # the same text without layout whitespace

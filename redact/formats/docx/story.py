@@ -212,6 +212,9 @@ def clean(root: etree._Element, kind: str, kept_rids: set[str],
                 el.set(key, "")
             elif kind == "theme" and key == "name":  # theme, colour, font scheme names (a firm's theme)
                 el.set(key, "")
+        if el.tag.startswith(f"{{{V}}}"):  # VML: the zipped copy of a shape (text boxes included!) and
+            for key in (f"{{{O}}}gfxdata", f"{{{O}}}href", "src"):  # original picture paths
+                el.attrib.pop(key, None)
         if el.tag == w("date"):  # a date content control's value (a birth date?) stays only as its text
             el.attrib.pop(w("fullDate"), None)
         if el.tag == w("hyperlink"):
