@@ -87,10 +87,16 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+class Stopped(Exception):
+    """Ctrl-C arrived inside :meth:`StopFlag.immediate`: the work there is abandoned."""
+
+
 class StopFlag:
     """Ctrl-C as a request to stop: while installed, the first SIGINT sets :attr:`requested`, which the loop
-    checks between steps and inside evaluation; a second SIGINT interrupts at once (KeyboardInterrupt).
-    Installs nothing outside the main thread or when ``enabled`` is false.
+    checks between steps and inside evaluation. Inside :meth:`immediate` (training steps, evaluation, threshold
+    tuning: work that can be thrown away) it also raises :class:`Stopped` at once, so a long step does not
+    delay the stop; saving is never inside. A second SIGINT raises KeyboardInterrupt. Installs nothing outside
+    the main thread or when ``enabled`` is false.
 
     >>> with StopFlag() as stop:
     ...     stop.requested
@@ -101,11 +107,26 @@ class StopFlag:
         self.requested = False
         self.enabled = enabled and threading.current_thread() is threading.main_thread()
         self._previous = None
+        self._immediate = False
 
     def _handle(self, signum, frame) -> None:
         if self.requested:
             raise KeyboardInterrupt
         self.requested = True
+        if self._immediate:
+            raise Stopped
+
+    def run(self, fn: Callable, *args, **kwargs):
+        """``fn(*args, **kwargs)`` where Ctrl-C stops it at once; ``None`` when it was stopped."""
+        if self.requested:
+            return None
+        self._immediate = True
+        try:
+            return fn(*args, **kwargs)
+        except Stopped:
+            return None
+        finally:
+            self._immediate = False
 
     def __enter__(self) -> "StopFlag":
         if self.enabled:
@@ -211,26 +232,24 @@ def train_epoch(session: Session, epoch: int, stop: StopFlag | None = None, quie
     when stopped before the pass ended."""
     s = session
     s.model.train()
-    bar = tqdm(_batches(s.examples, s.settings.batch_size, s.trainable.pad_id, s.rng), total=s.steps_per_epoch,
-               desc=f"epoch {epoch}/{s.settings.epochs}", disable=quiet or not s.main_process, leave=False)
     losses: list[float] = []
-    for ids, mask, gold in bar:
-        if stop is not None and stop.requested:
-            bar.close()
-            return None
-        loss = _loss(s, s.model, ids, mask, gold)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(s.trainable.network.parameters(), 1.0)
-        s.optimizer.step()
-        s.scheduler.step()
-        s.optimizer.zero_grad()
-        losses.append(loss.item())
-        s.losses.append(losses[-1])
-        bar.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.4f}")
-        s.step += 1
-        if s.out_of_steps:
-            break
-    bar.close()
+    with tqdm(_batches(s.examples, s.settings.batch_size, s.trainable.pad_id, s.rng), total=s.steps_per_epoch,
+              desc=f"epoch {epoch}/{s.settings.epochs}", disable=quiet or not s.main_process, leave=False) as bar:
+        for ids, mask, gold in bar:
+            if stop is not None and stop.requested:
+                return None
+            loss = _loss(s, s.model, ids, mask, gold)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(s.trainable.network.parameters(), 1.0)
+            s.optimizer.step()
+            s.scheduler.step()
+            s.optimizer.zero_grad()
+            losses.append(loss.item())
+            s.losses.append(losses[-1])
+            bar.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.4f}")
+            s.step += 1
+            if s.out_of_steps:
+                break
     if stop is not None and stop.requested:
         return None
     return sum(losses) / max(1, len(losses))
@@ -309,19 +328,22 @@ def fit(trainable: Trainable, family: str, train_path: str, dev_path: str, train
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     # under torchrun, Ctrl-C reaches every process and torchrun ends them; a flag would desynchronise them
     with StopFlag(enabled=not distributed) as stop:
-        s = setup(trainable, train_docs, dev_docs, settings)
+        s = stop.run(setup, trainable, train_docs, dev_docs, settings)
+        if s is None:
+            return {"family": family, "best_epoch": -1, "epochs": [], "seconds": round(time.time() - started, 1),
+                    "interrupted": {"epoch": 0, "step": 0, "during": "setup"}}
         history: list[dict] = []
         best, best_epoch, interrupted = -1.0, -1, None
         out = Path(out_dir)
         for epoch in range(1, settings.epochs + 1):
             epoch_started = time.time()
-            train_loss = train_epoch(s, epoch, stop, quiet)
+            train_loss = stop.run(train_epoch, s, epoch, stop, quiet)
             if train_loss is None:
                 interrupted = {"epoch": epoch, "step": s.step, "during": "training"}
                 break
             finished = s.out_of_steps
             if s.main_process:
-                dev = evaluate(s, stop)
+                dev = stop.run(evaluate, s, stop)
                 if dev is None:
                     interrupted = {"epoch": epoch, "step": s.step, "during": "evaluation"}
                     break
@@ -347,7 +369,7 @@ def fit(trainable: Trainable, family: str, train_path: str, dev_path: str, train
             if settings.tune_threshold and interrupted is None:
                 from redact.models import load_model
 
-                tuned = tune_threshold(load_model(str(out)), dev_docs, settings, stop)
+                tuned = stop.run(tune_threshold, load_model(str(out)), dev_docs, settings, stop)
                 if tuned is None:
                     interrupted = {"epoch": best_epoch, "step": s.step, "during": "threshold tuning"}
                 else:

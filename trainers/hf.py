@@ -23,7 +23,10 @@ from .data import label_list
 def load_base(base: str):
     """Tokenizer and token-classification model from a hub id or a local folder; one clear error offline."""
     from transformers import AutoModelForTokenClassification, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.set_verbosity_error()  # the new head's "missing weights" report is expected
+    hf_logging.disable_progress_bar()
     labels = label_list()
     try:
         tokenizer = AutoTokenizer.from_pretrained(base)

@@ -102,8 +102,8 @@ def command(ctx, family, train_path, dev_path, out_dir, base, epochs, lr, batch_
         return
     stopped = info.get("interrupted")
     if info["best_epoch"] < 1:
-        click.echo(f"redact: interrupted during epoch {stopped['epoch']} (step {stopped['step']}): "
-                   f"no epoch finished, nothing saved", err=True)
+        where = "setup" if stopped["during"] == "setup" else f"epoch {stopped['epoch']} (step {stopped['step']})"
+        click.echo(f"redact: interrupted during {where}: no epoch finished, nothing saved", err=True)
         ctx.exit(130)
     kept = info["epochs"][info["best_epoch"] - 1]
     summary = (f"best epoch {info['best_epoch']} (dev token F1 {kept['token_f1']:.3f}), "
