@@ -24,6 +24,7 @@ from typing import Callable
 import torch
 from tqdm.auto import tqdm
 
+from redact.api import resolve_device
 from redact.corpus import read_documents
 from redact.engine import Engine, Settings
 from redact.errors import BadInput
@@ -72,16 +73,14 @@ def file_hash(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def resolve_device(name: str) -> torch.device:
-    """``auto`` → CUDA when available, else the CPU; under torchrun each process takes its own GPU.
+def training_device(name: str) -> torch.device:
+    """The device :func:`redact.api.resolve_device` picks (``auto``: CUDA when available, else the CPU);
+    under torchrun each process takes its own GPU (``LOCAL_RANK``).
 
-    >>> resolve_device("cpu")
+    >>> training_device("cpu")
     device(type='cpu')
     """
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name == "cuda" and not torch.cuda.is_available():
-        raise BadInput("--device cuda: no CUDA device is available here (use --device cpu)")
+    name = resolve_device(name)
     if name == "cuda" and "LOCAL_RANK" in os.environ:
         return torch.device("cuda", int(os.environ["LOCAL_RANK"]))
     return torch.device(name)
@@ -174,7 +173,7 @@ def setup(trainable: Trainable, train_docs: list[Document], dev_docs: list[Docum
     t = trainable
     examples = build_examples(train_docs, t.encode, settings.window, settings.overlap, t.cls_id, t.sep_id)
     dev_examples = build_examples(dev_docs, t.encode, settings.window, settings.overlap, t.cls_id, t.sep_id)
-    device = resolve_device(settings.device)
+    device = training_device(settings.device)
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     main_process = int(os.environ.get("RANK", "0")) == 0
     if distributed:
