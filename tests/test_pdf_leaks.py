@@ -244,9 +244,13 @@ def test_every_hiding_place_is_removed_or_dropped(tmp_path):
     assert b"ASCII85" not in data
     assert "hidden" not in raw_streams(out).casefold()  # the form no page draws is not carried
     for what in ("AcroForm", "XMP metadata", "structure tree", "OpenAction", "document info",
-                 "annotation /Popup page 1", "annotation /FileAttachment page 1", "annotation /Widget page 1",
-                 "page actions (/AA) page 1"):
+                 "annotation /Popup page 1", "annotation /FileAttachment page 1", "annotation /Text page 1",
+                 "annotation /Link (URI action) page 1", "annotation /Link (Launch action) page 1",
+                 "annotation /Link (GoToR action) page 1", "page actions (/AA) page 1",
+                 "annotation /Widget page 1 (appearance flattened into the page)"):
         assert what in result.dropped, what
+    # the widget's appearance (the name as a hex string) was drawn into the page, read and redacted
+    assert "Anna Griffith" in parsed.text.split("Deep: Zofia Nowak signed")[1].split("Second page")[0]
     assert any("/ActualText" in d for d in result.dropped)
     assert any("soft masks" in d for d in result.dropped)
     reader = PdfReader(str(out))
@@ -273,7 +277,8 @@ def test_shared_form_is_rewritten_once_with_the_union_of_removals(tmp_path):
     assert "kowalski" not in pages[0] and "counsel jan kowalski" not in pages[1]  # page 2 draws the same form
     assert "footer: counsel" in pages[1] and "jan kowalski kerned" in pages[1]  # page 2's own text is kept
     # the form is stored once
-    assert len(re.findall(rb"/Subtype\s*/Form", out.read_bytes())) == 5  # shared, three nested, the soft mask
+    # stored once each: the shared form, three nested, the soft mask group, the widget appearance
+    assert len(re.findall(rb"/Subtype\s*/Form", out.read_bytes())) == 6
 
 
 @needs_poppler

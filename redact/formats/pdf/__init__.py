@@ -79,10 +79,18 @@ def _open(path: Path):
         raise BadInput(f"{path}: corrupt or unsupported PDF ({type(exc).__name__}: {exc})") from None
 
 
-def _links(targets: dict, page, index: int, dropped: list[str]) -> list:
-    """Internal links (explicit page destinations) are kept; every other annotation is dropped.
-    ``targets``: page object number → page index."""
-    keep = []
+#: annotations whose normal appearance is drawn into the page (then read and redacted like page text)
+FLATTENED = {"/Widget", "/FreeText", "/Stamp", "/Square", "/Circle", "/Line", "/Polygon", "/PolyLine", "/Ink",
+             "/Highlight", "/Underline", "/Squiggly", "/StrikeOut", "/Caret"}
+_HIDDEN_FLAGS = 2 | 32  # Hidden, NoView
+
+
+def _annotations(targets: dict, page, index: int, dropped: list[str], default_resources) -> tuple[list, list]:
+    """Internal links (explicit page destinations) are kept; visible widgets and markup annotations are
+    flattened (their appearance joins the page content, where it is read and redacted); every
+    annotation dictionary — values, contents, authors, actions — is dropped.
+    Returns (links, appearances): ``(rect, target page, fit)`` and ``(appearance ref, matrix)``."""
+    keep, draws = [], []
     annots = page.get("/Annots")
     annots = annots.get_object() if annots is not None else []
     for ref in annots or []:
@@ -100,11 +108,48 @@ def _links(targets: dict, page, index: int, dropped: list[str]) -> list:
             if isinstance(dest, list) and dest and hasattr(dest[0], "idnum") and dest[0].idnum in targets:
                 rect = [float(x) for x in annot["/Rect"]]
                 keep.append((rect, targets[dest[0].idnum], list(dest[1:])))
+                continue
+            drawn = _appearance(annot, default_resources) if subtype in FLATTENED else None
+            if drawn is not None:
+                draws.append(drawn)
+                dropped.append(f"annotation {subtype} page {index + 1} (appearance flattened into the page)")
             else:
-                dropped.append(f"annotation {subtype} page {index + 1}")
+                action = annot.get("/A")
+                action = action.get_object() if action is not None else None
+                kind = f" ({str(action.get('/S', '?')).lstrip('/')} action)" if hasattr(action, "get") else ""
+                dropped.append(f"annotation {subtype}{kind} page {index + 1}")
         except Exception:
             dropped.append(f"annotation (unreadable) page {index + 1}")
-    return keep
+    return keep, draws
+
+
+def _appearance(annot, default_resources):
+    """(appearance stream, matrix placing it on the page) for a visible annotation, else None."""
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+
+    from .interpret import box_of, num
+
+    if int(num(annot.get("/F", 0))) & _HIDDEN_FLAGS or "/AP" not in annot:
+        return None
+    normal = annot["/AP"].get_object().get("/N")
+    ref = normal
+    normal = normal.get_object() if normal is not None else None
+    if isinstance(normal, DictionaryObject) and not isinstance(normal, StreamObject):
+        state = annot.get("/AS")
+        ref = normal.get(state) if state is not None else None
+        normal = ref.get_object() if ref is not None else None
+    if not isinstance(normal, StreamObject) or "/BBox" not in normal:
+        return None
+    if "/Resources" not in normal and default_resources is not None:
+        normal[NameObject("/Resources")] = default_resources  # (in memory: fields may rely on /DR)
+    matrix = tuple(num(x) for x in normal.get("/Matrix", [1, 0, 0, 1, 0, 0]))
+    bx0, by0, bx1, by1 = box_of(matrix, *(num(x) for x in normal["/BBox"]))
+    rx0, ry0, rx1, ry1 = (num(x) for x in annot["/Rect"])
+    rx0, rx1, ry0, ry1 = min(rx0, rx1), max(rx0, rx1), min(ry0, ry1), max(ry0, ry1)
+    if bx1 - bx0 <= 0 or by1 - by0 <= 0:
+        return None
+    sx, sy = (rx1 - rx0) / (bx1 - bx0), (ry1 - ry0) / (by1 - by0)
+    return ref, (sx, 0.0, 0.0, sy, rx0 - bx0 * sx, ry0 - by0 * sy)
 
 
 class PdfFormat:
@@ -123,12 +168,15 @@ class PdfFormat:
         links: dict[int, list] = {}
         try:
             targets = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages) if p.indirect_reference}
+            form = reader.trailer["/Root"].get_object().get("/AcroForm")
+            form = form.get_object() if form is not None else None
+            default_resources = form.get("/DR") if hasattr(form, "get") else None
             for i, page in enumerate(reader.pages):
-                pages.append(interp.run_page(i, page))
                 for key, what in _PAGE_DROPPED.items():
                     if key in page:
                         dropped.append(f"{what} page {i + 1}")
-                links[i] = _links(targets, page, i, dropped)
+                links[i], draws = _annotations(targets, page, i, dropped, default_resources)
+                pages.append(interp.run_page(i, page, draws))
             root = reader.trailer["/Root"].get_object()
         except BadInput:
             raise

@@ -459,8 +459,10 @@ class Interpreter:
                 self._fonts[key] = model
         return self._fonts[key]
 
-    def run_page(self, index: int, page) -> Page:
-        from pypdf.generic import ContentStream
+    def run_page(self, index: int, page, appearances: list = ()) -> Page:
+        """Interpret a page; ``appearances`` — (form ref, matrix) of annotations being flattened — are
+        drawn after its content, under fresh XObject names."""
+        from pypdf.generic import ContentStream, DictionaryObject, FloatObject, NameObject
 
         out = Page(index)
         box = page.cropbox
@@ -470,6 +472,16 @@ class Interpreter:
         ops = ContentStream(contents, self.reader).operations if contents is not None else []
         resources = page.get("/Resources")
         resources = resources.get_object() if resources is not None else None
+        if appearances:
+            resources = DictionaryObject(resources or {})
+            xobjects = resources.get("/XObject")
+            xobjects = DictionaryObject(xobjects.get_object() if xobjects is not None else {})
+            resources[NameObject("/XObject")] = xobjects
+            for n, (ref, matrix) in enumerate(appearances):
+                name = NameObject(f"/RedactAnnot{n}")
+                xobjects[name] = ref
+                ops = ops + [([], b"q"), ([FloatObject(round(x, 6)) for x in matrix], b"cm"), ([name], b"Do"),
+                             ([], b"Q")]
         self.streams[key] = Stream(key, "page", ops, resources, None, {index})
         out.streams.append(key)
         self._run(out, self.streams[key], _State(), 0, set())
