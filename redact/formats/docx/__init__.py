@@ -102,9 +102,10 @@ class DocxFormat:
 
     def write(self, parsed: Parsed, spans, dest: Path, options: WriteOptions) -> WriteResult:
         state: _State = parsed.state
-        if parsed.unreadable and not options.accept_unreadable:
+        if parsed.unreadable and not options.accept_unreadable:  # fail closed, whatever the caller checked
+            how = "images in a DOCX cannot be flattened; " if options.flatten else ""
             raise BadInput(f"{state.path}: {len(parsed.unreadable)} image(s) may hold text that cannot be read "
-                           f"(first: {parsed.unreadable[0].where}); accept them to write the file anyway")
+                           f"(first: {parsed.unreadable[0].where}); {how}--accept-unreadable writes them as they are")
         roots, nodes, text, stats = _prepare(state)  # fresh trees: write never edits what read returned
         if text != parsed.text:
             raise RuntimeError(f"{state.path}: DOCX text changed between read and write")
