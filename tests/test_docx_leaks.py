@@ -98,6 +98,7 @@ def test_no_name_survives(tmp_path, build):
         assert parsed.info["main_part"] == "word/document2.xml" and "Counsel for" in parsed.text
     if build is fx.image_alt_text:
         assert [u.where for u in parsed.unreadable] == ["word/media/image1.png"]
+        assert "Photograph of Mr Jan Kowalski" in parsed.text  # alt text is shown to the model
         assert result.info["images_unverified"] == ["word/media/image1.png"]
         assert FORMAT.verify(dest, Needles.build(parsed.text, [], parsed.text)).unverified
     if build is fx.bookmarks:

@@ -217,8 +217,9 @@ def clean(root: etree._Element, kind: str, kept_rids: set[str],
                 el.attrib.pop(key, None)
         if el.tag == w("date"):  # a date content control's value (a birth date?) stays only as its text
             el.attrib.pop(w("fullDate"), None)
-        if el.tag == w("hyperlink"):
+        if el.tag == w("hyperlink"):  # location inside the target file, target frame name
             el.attrib.pop(w("docLocation"), None)
+            el.attrib.pop(w("tgtFrame"), None)
     for el in [e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname == "dataBinding"]:
         _remove(el)  # w:dataBinding, w15:dataBinding: XPaths into the custom XML parts, which are dropped
     # bookmark and move-range names (often a person's or a file's name) become neutral; references follow
