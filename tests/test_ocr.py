@@ -200,6 +200,7 @@ def test_rotated_scan_is_turned_for_ocr_and_redacted_in_place(tmp_path):
     render(BODY[:330], noise=10).rotate(90, expand=True).save(src)
     parsed = FORMAT.read(src)
     assert parsed.info["ocr"]["pages"][0]["rotation"] == 90
+    assert parsed.info["ocr"]["pages"][0]["orientation"].startswith("detected")
     assert f"{FIRST} {LAST}" in " ".join(parsed.text.split())
     spans = spans_for(parsed.text)
     out = tmp_path / "out.png"

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from PIL import Image
 
 MODES = ("auto", "always", "never")
+#: a page read as given with at least this mean word confidence is taken to be upright (no orientation pass)
+UPRIGHT_CONFIDENCE = 80.0
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ class PageOcr:
     dpi: int = 300
     seconds: float = 0.0
     turn: "Turn | None" = field(default=None, repr=False)
+    orientation: str = "upright (read well as given)"
 
     @property
     def mean_confidence(self) -> float:
@@ -139,7 +142,8 @@ class PageOcr:
         return round(sum(confs) / len(confs), 1) if confs else 0.0
 
     def describe(self) -> dict:
-        return {"engine": self.engine, "rotation": self.rotation, "skew": round(self.skew, 2), "dpi": self.dpi,
+        return {"engine": self.engine, "rotation": self.rotation, "orientation": self.orientation,
+                "skew": round(self.skew, 2), "dpi": self.dpi,
                 "words": len(self.words), "mean_confidence": self.mean_confidence, "ocr_s": round(self.seconds, 2)}
 
 
@@ -293,8 +297,9 @@ def _gray(image: "Image.Image") -> "Image.Image":
 
 
 def ocr_page(image: "Image.Image", dpi: int | None = None, settings: OcrSettings | None = None) -> PageOcr:
-    """OCR one page image: orientation (engine), skew (projection profiles), small scans scaled up to
-    ~300 dpi, then words whose boxes are mapped back onto ``image``'s pixels."""
+    """OCR one page image: skew (projection profiles), orientation (the engine's, when the page does not
+    read well as given), small scans scaled up to ~300 dpi; words whose boxes are mapped back onto
+    ``image``'s pixels."""
     settings = settings or _settings
     eng = engine(settings.engine)
     started = time.time()
@@ -303,8 +308,6 @@ def ocr_page(image: "Image.Image", dpi: int | None = None, settings: OcrSettings
     scale = 1.0
     if dpi < 200:  # Tesseract reads small print better at ~300 dpi
         scale = min(4.0, 300 / dpi)
-    with _slots:
-        rotation, conf = eng.orientation(gray, dpi)
 
     def attempt(rotation: int) -> PageOcr:
         skew = estimate_skew(Turn(gray.size, 1.0, -rotation).apply(gray))
@@ -316,14 +319,26 @@ def ocr_page(image: "Image.Image", dpi: int | None = None, settings: OcrSettings
                  for w in raw]
         return PageOcr(words, image.size, f"{eng.name} {eng.version()}", rotation % 360, skew, dpi, turn=turn)
 
-    page = attempt(rotation)
-    if page.mean_confidence < settings.min_confidence + 20 and conf < 5:
-        # orientation detection was unsure and the text reads poorly: try the other three turns
-        for other in (0, 90, 180, 270):
-            if other != rotation:
-                trial = attempt(other)
-                if trial.mean_confidence > page.mean_confidence + 10:
-                    page = trial
+    # Most pages are upright: read them as they are, and ask for the orientation only when the text
+    # reads poorly (a page on its side or upside down reads as junk at confidence < 50).
+    page = attempt(0)
+    if page.mean_confidence < UPRIGHT_CONFIDENCE:
+        with _slots:
+            rotation, conf = eng.orientation(gray, dpi)
+        page.orientation = f"detected ({conf:.1f})" if conf else "undetected"
+        if rotation:
+            trial = attempt(rotation)
+            if trial.mean_confidence > page.mean_confidence:
+                trial.orientation = page.orientation
+                page = trial
+        if page.mean_confidence < settings.min_confidence + 20 and conf < 5:
+            # detection was unsure and the text still reads poorly: try the other turns
+            for other in (90, 180, 270):
+                if other != rotation:
+                    trial = attempt(other)
+                    if trial.mean_confidence > page.mean_confidence + 10:
+                        trial.orientation = "best of four turns"
+                        page = trial
     page.seconds = time.time() - started
     return page
 
