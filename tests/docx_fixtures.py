@@ -65,12 +65,14 @@ def _add_part(d, name: str, content_type: str, blob: bytes, reltype: str, source
 
 
 def _rewrite(path: Path, replace: dict[str, bytes]) -> None:
-    """Replace members of a saved zip."""
+    """Replace members of a saved zip; names not in it are added."""
     with zipfile.ZipFile(path) as z:
         members = [(i, z.read(i)) for i in z.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for info, data in members:
             z.writestr(info, replace.get(info.filename, data))
+        for name in replace.keys() - {i.filename for i, _ in members}:
+            z.writestr(name, replace[name])
 
 
 def main_part_renamed(path: Path) -> Case:
@@ -81,8 +83,10 @@ def main_part_renamed(path: Path) -> Case:
     d.add_paragraph(f"Counsel for {NAME} was heard.")
     d.part.partname = PackURI("/word/document2.xml")
     d.save(str(path))
-    assert "word/document2.xml" in zipfile.ZipFile(path).namelist()
-    return Case([NAME])
+    # a decoy at the usual name, referenced by nothing: a reader going by name would redact the wrong part
+    decoy = zipfile.ZipFile(path).read("word/document2.xml").replace(b"Counsel for", b"Orphan notes on")
+    _rewrite(path, {"word/document.xml": decoy})
+    return Case([NAME], hidden=["Orphan notes on"])
 
 
 def _field(code: str, result: str, ff: str = "") -> str:

@@ -96,6 +96,7 @@ def test_no_name_survives(tmp_path, build):
     parsed, result, dest = redact(tmp_path, src, case)
     if build is fx.main_part_renamed:
         assert parsed.info["main_part"] == "word/document2.xml" and "Counsel for" in parsed.text
+        assert "Orphan" not in parsed.text and "word/document.xml" in result.dropped
     if build is fx.image_alt_text:
         assert [u.where for u in parsed.unreadable] == ["word/media/image1.png"]
         assert "Photograph of Mr Jan Kowalski" in parsed.text  # alt text is shown to the model
