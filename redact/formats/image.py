@@ -55,17 +55,20 @@ class State:
     dropped: list[str] = field(default_factory=list)
 
 
-def _open(path: Path):
+def _open(path, name: str | None = None):
+    """The image at ``path`` (a path or a binary file object), loaded; BadInput when Pillow cannot read it
+    or it is not PNG, JPEG or TIFF."""
     from PIL import Image, UnidentifiedImageError
 
+    name = name or str(path)
     Image.MAX_IMAGE_PIXELS = 300_000_000  # a 600 dpi A0 scan; beyond this Pillow refuses (decompression bombs)
     try:
         im = Image.open(path)
         im.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise BadInput(f"{path}: not a readable image ({type(exc).__name__}: {exc})") from None
+        raise BadInput(f"{name}: not a readable image ({type(exc).__name__}: {exc})") from None
     if im.format not in _FORMATS:
-        raise BadInput(f"{path}: {im.format} image with a {path.suffix} name; PNG, JPEG and TIFF are supported")
+        raise BadInput(f"{name}: {im.format} image; PNG, JPEG and TIFF are supported")
     return im
 
 
@@ -136,44 +139,26 @@ class ImageFormat:
     # -- write ---------------------------------------------------------------------------------------
 
     def write(self, parsed: Parsed, spans, dest: Path, options: WriteOptions) -> WriteResult:
-        from PIL import Image
-
         state: State = parsed.state
         src = Path(state.path)
         data = src.read_bytes()
         if hashlib.sha256(data).hexdigest() != state.sha256:
             raise BadInput(f"{src}: changed since it was read; run again")
         im = _open(src)
-        chosen = ocr.words_in_spans(state.segments, spans)
-        per_page: dict[int, dict[int, int]] = {}
-        for (page, word), k in chosen.items():
-            per_page.setdefault(page, {})[word] = k
-        details: list[dict] = [{"page": None, "boxes": []} for _ in spans]
+        settings = state.settings or ocr.current()
+        fills, details, redacted = ocr.page_redactions(parsed.text, state.segments,
+                                                       [p.ocr for p in state.pages], spans, options.operator,
+                                                       settings.margin)
         outputs = []
-        margin = (state.settings or ocr.current()).margin
         ocr_info = [dict(p) for p in parsed.info.get("ocr", {}).get("pages", [])]
         for i, frame in enumerate(_frames(im)):
             if i >= len(state.pages):
                 break
-            page = state.pages[i]
-            out = _fresh(frame)
-            boxes = []
-            words = page.ocr.words if page.ocr is not None else []
-            for box, k in ocr.redaction_boxes(words, per_page.get(i, {}), margin,
-                                                  page.ocr.turn if page.ocr is not None else None):
-                s = spans[k]
-                first = not details[k]["boxes"]
-                details[k]["page"] = details[k]["page"] or i + 1
-                details[k]["boxes"].append(list(box))
-                label = None
-                if first and options.operator.name != "mask":
-                    label = options.operator.replace(parsed.text[s.start : s.end], s.label)
-                boxes.append((box, label))
-            ocr.fill_boxes(out, boxes)
+            out = ocr.fill_boxes(_fresh(frame), fills.get(i, []))
             if i < len(ocr_info):
-                ocr_info[i]["words_redacted"] = len(per_page.get(i, {}))
-                ocr_info[i]["boxes"] = len(boxes)
-            outputs.append((out, page))
+                ocr_info[i]["words_redacted"] = redacted.get(i, 0)
+                ocr_info[i]["boxes"] = len(fills.get(i, []))
+            outputs.append((out, state.pages[i]))
             if state.format != "TIFF":
                 break
         _save(outputs, dest, state.format)
@@ -286,6 +271,61 @@ def metadata_hits(path: Path, needles) -> list[str]:
             for k, v in getattr(im, "tag_v2", {}).items():
                 texts.append(f"{k} {v.decode('latin-1') if isinstance(v, bytes) else v}")
     return needles.find_any("\n".join(texts), where="image metadata")
+
+
+# -- images held in memory (parts of other formats: DOCX media) ---------------------------------------------
+
+def ocr_bytes(data: bytes, name: str, settings: "ocr.OcrSettings | None" = None) -> tuple[str, list[PageInfo]]:
+    """OCR an image held in memory: (PIL format it is written back in, pages with their OCR)."""
+    import io
+
+    settings = settings or ocr.current()
+    im = _open(io.BytesIO(data), name)
+    fmt = _FORMATS[im.format]
+    pages, images = [], []
+    for frame in _frames(im):
+        pages.append(PageInfo(None, frame.mode, frame.size, _dpi(frame), frame.info.get("compression"), _jpeg(frame)))
+        images.append(frame.copy())
+        if fmt != "TIFF":
+            break
+    for page, res in zip(pages, ocr.ocr_pages(images, [int(round(p.dpi[0])) if p.dpi else None for p in pages],
+                                             settings)):
+        page.ocr = res
+    return fmt, pages
+
+
+def redact_bytes(data: bytes, name: str, fmt: str, pages: list[PageInfo], fills: dict[int, list]) -> bytes:
+    """The image in ``data`` with ``fills`` (page → (box, label) pairs) burned into fresh pixels, encoded in
+    ``fmt`` without metadata."""
+    import io
+
+    im = _open(io.BytesIO(data), name)
+    outputs = []
+    for i, frame in enumerate(_frames(im)):
+        if i >= len(pages):
+            break
+        outputs.append((ocr.fill_boxes(_fresh(frame), fills.get(i, [])), pages[i]))
+        if fmt != "TIFF":
+            break
+    buf = io.BytesIO()
+    _save(outputs, buf, fmt)
+    return buf.getvalue()
+
+
+def reocr_bytes(data: bytes, suffix: str, settings: "ocr.OcrSettings | None" = None) -> list[list]:
+    """An independent re-OCR of an image held in memory (written to a private temporary file that the
+    engine decodes itself): words per page."""
+    import os
+    import tempfile
+
+    settings = settings or ocr.current()
+    fd, tmp = tempfile.mkstemp(suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        return ocr.engine(settings.engine).read_file(tmp, settings.lang)
+    finally:
+        os.unlink(tmp)
 
 
 FORMAT = ImageFormat()

@@ -473,6 +473,33 @@ def redaction_boxes(words: list[Word], chosen: dict[int, int], margin: float,
     return out
 
 
+def page_redactions(text: str, segments: list[Segment], pages: list[PageOcr], spans, operator,
+                    margin: float, base: int = 0) -> tuple[dict[int, list[tuple[Box, str | None]]], list[dict], dict[int, int]]:
+    """What to fill on OCR'd pages for ``spans`` (offsets in a document text where the OCR text starts at
+    ``base``; ``text`` is that document text): per page the (box, label) pairs for :func:`fill_boxes`
+    (a label for the first bar of each span when the operator is not a same-length mask), per span its
+    page and boxes (``{"page": n, "boxes": [...]}``, 1-based pages; None/[] when it touches no OCR word),
+    and per page how many words were redacted."""
+    shifted = [replace(s, start=s.start - base, end=s.end - base) for s in spans] if base else list(spans)
+    chosen = words_in_spans(segments, shifted)
+    per_page: dict[int, dict[int, int]] = {}
+    for (page, word), k in chosen.items():
+        per_page.setdefault(page, {})[word] = k
+    details: list[dict] = [{"page": None, "boxes": []} for _ in spans]
+    fills: dict[int, list[tuple[Box, str | None]]] = {}
+    for p, chosen_words in sorted(per_page.items()):
+        ocr = pages[p]
+        for box, k in redaction_boxes(ocr.words, chosen_words, margin, ocr.turn):
+            s = spans[k]
+            label = None
+            if not details[k]["boxes"] and not getattr(operator, "same_length", False):
+                label = operator.replace(text[s.start : s.end], s.label)
+            details[k]["page"] = details[k]["page"] or p + 1
+            details[k]["boxes"].append(list(box))
+            fills.setdefault(p, []).append((box, label))
+    return fills, details, {p: len(w) for p, w in per_page.items()}
+
+
 def _color(mode: str, rgb: tuple[int, int, int]):
     from PIL import Image
 
