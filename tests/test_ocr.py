@@ -332,3 +332,38 @@ def test_missing_language_names_the_package(skewed_png):
         FORMAT.read(skewed_png)
     with pytest.raises(BadInput, match="--ocr-lang"):
         redact.ocr.configure(lang="eng; rm -rf")
+
+
+# -- images inside documents (the helper DOCX and PDF use) -------------------------------------------------
+
+def test_image_parts_read_redact_verify(tmp_path):
+    """Images held in memory: their text follows the document's own text, spans there fill their pixels,
+    the re-encoded bytes re-OCR clean; an undecodable image is unreadable, a tiny one holds no text."""
+    import io
+
+    from PIL import Image
+
+    from redact.ocr.parts import ImageParts
+    from redact.operators import apply, get_operator
+    from redact.verify import Needles
+
+    buf = io.BytesIO()
+    render(BODY[:260], noise=6).save(buf, format="PNG")
+    png = buf.getvalue()
+    icon = io.BytesIO()
+    Image.new("RGB", (16, 16), (200, 0, 0)).save(icon, format="PNG")
+    own = f"The letter from {FIRST} is attached.\n"
+    parts = ImageParts.read([("word/media/image1.png", png), ("word/media/image2.emf", b"\x01\x00\x00\x00EMF"),
+                             ("word/media/icon.png", icon.getvalue())], own)
+    assert [n for n, _ in parts.unreadable] == ["word/media/image2.emf"] and parts.no_text == ["word/media/icon.png"]
+    text = own + parts.text
+    assert text.index(LAST) > len(own) and f"{FIRST} {LAST}" in " ".join(text.split())
+    spans = spans_for(text)
+    assert parts.spans_before(spans) == spans[:1]
+    new, details, info = parts.redact(text, spans, get_operator("mask"), {"word/media/image1.png": png})
+    assert details[0] == {} and all(d["image"] == "word/media/image1.png" and d["boxes"] for d in details[1:])
+    assert info[0]["words_redacted"] == 2 and Image.open(io.BytesIO(new["word/media/image1.png"])).format == "PNG"
+    needles = Needles.build(text, spans, apply(text, spans, "mask"))
+    assert parts.verify(new, needles) == ([], 1)
+    hits, _ = parts.verify({"word/media/image1.png": png}, needles)
+    assert any("image1.png" in h and "quixwell" in h for h in hits)
