@@ -414,6 +414,38 @@ def libreoffice(path: Path, workdir: Path) -> Case:
                 neighbours=NEIGHBOURS + ("witnesses", "Witness", "Sopot", "Photos:"), accept_unreadable=True)
 
 
+_FODT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:xlink="http://www.w3.org/1999/xlink" office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+ <office:meta><dc:creator>Jan Kowalski</dc:creator><dc:title>Kowalski v. Poland</dc:title><meta:user-defined meta:name="Client">Jan Kowalski</meta:user-defined></office:meta>
+ <office:master-styles><style:master-page style:name="Standard" style:page-layout-name="pm1"><style:header><text:p>Case of Zbigniew Łukasiewicz</text:p></style:header><style:footer><text:p>Page <text:page-number text:select-page="current">1</text:page-number></text:p></style:footer></style:master-page></office:master-styles>
+ <office:body><office:text>
+  <text:tracked-changes><text:changed-region text:id="ct1"><text:insertion><office:change-info><dc:creator>Jan Kowalski</dc:creator><dc:date>2020-01-01T00:00:00</dc:date></office:change-info></text:insertion></text:changed-region></text:tracked-changes>
+  <text:p>The applicant, Mr Jan Kowalski, lodged the application on 3 May 2004.<text:note text:id="n1" text:note-class="footnote"><text:note-citation>1</text:note-citation><text:note-body><text:p>Footnote on Şahin Yılmaz.</text:p></text:note-body></text:note></text:p>
+  <text:p><text:bookmark text:name="Kowalski_statement"/>Statement by <text:change-start text:change-id="ct1"/>Bjørn Ødegård<text:change-end text:change-id="ct1"/> follows.<office:annotation><dc:creator>Jan Kowalski</dc:creator><dc:date>2020-01-01T00:00:00</dc:date><text:p>Ask Mr Jan Kowalski.</text:p></office:annotation></text:p>
+  <text:p>Author field: <text:author-name>Jan Kowalski</text:author-name>; title: <text:title>Kowalski v. Poland</text:title>; user field: <text:user-defined text:name="Client">Jan Kowalski</text:user-defined>.</text:p>
+  <text:p>Link: <text:a xlink:type="simple" xlink:href="mailto:jan.kowalski@example.org" office:title="Email Jan Kowalski">write</text:a>. See <text:bookmark-ref text:reference-format="text" text:ref-name="Kowalski_statement">the statement</text:bookmark-ref>.</text:p>
+ </office:text></office:body>
+</office:document>
+"""
+
+
+def libreoffice_odt(path: Path, workdir: Path) -> Case:
+    """A DOCX written by LibreOffice from an ODT with fields (author, title, user-defined property,
+    page number, cross-reference), a bookmark, a footnote, a comment and a tracked insertion, all by or
+    about the person; custom properties."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice (soffice) is not installed"
+    src = workdir / (path.stem + ".fodt")
+    src.write_text(_FODT, encoding="utf-8")
+    subprocess.run([soffice, f"-env:UserInstallation=file://{workdir / 'lo-profile'}", "--headless", "--convert-to",
+                    "docx:MS Word 2007 XML", "--outdir", str(workdir), str(src)],
+                   check=True, capture_output=True, timeout=120)
+    shutil.move(workdir / (path.stem + ".docx"), path)
+    return Case([NAME, "Jan Kowalski", "Kowalski"] + NON_ASCII,
+                hidden=["Kowalski_statement", "jan.kowalski@example.org", 'w:author="jan kowalski"'],
+                neighbours=NEIGHBOURS + ("Statement by", "Author field:", "Link:", "Page 1"))
+
+
 BUILDERS = [main_part_renamed, fields, form_fields, content_control, bookmarks, settings_template_vars, links,
             image_alt_text, people_and_comments, custom_xml, glossary, app_properties, chart_with_workbook,
             alt_chunk, ole_object, drawing_text_box,

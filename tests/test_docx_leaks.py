@@ -18,7 +18,7 @@ from redact.formats.base import WriteOptions
 from redact.formats.docx import FORMAT
 from redact.formats.docx import package as docx_package
 from redact.operators import apply, get_operator
-from redact.spans import Span
+from redact.spans import Span, merge_spans
 from redact.verify import Needles
 
 #: as in test_formats (not imported from there: it loads torch)
@@ -37,8 +37,7 @@ def find_spans(text, secrets):
         found = [Span(m.start(), m.end(), "PERSON") for m in re.finditer(re.escape(secret), text)]
         assert found, f"{secret!r} is not in the text the model sees"
         spans += found
-    spans.sort(key=lambda s: s.start)
-    return [s for i, s in enumerate(spans) if i == 0 or s.start >= spans[i - 1].end]
+    return merge_spans(spans)
 
 
 def removed_strings(case):
@@ -136,6 +135,17 @@ def test_libreoffice_docx(tmp_path):
     assert [u.where for u in parsed.unreadable] == ["word/media/image1.png"]  # the embedded picture
     assert "External" not in zipfile.ZipFile(dest).read("word/_rels/document.xml.rels").decode()
     assert "[PERSON]" in paragraphs_text(dest)
+
+
+def test_libreoffice_fields_comments_tracked_changes(tmp_path):
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice (soffice) is not installed: cannot produce the LibreOffice fixture")
+    src = tmp_path / "lo-odt.docx"
+    case = fx.libreoffice_odt(src, tmp_path)
+    parsed, result, dest = redact(tmp_path, src, case, style="label")
+    assert "docProps/custom.xml" in result.dropped and result.info["fields"] >= 3
+    xml = zipfile.ZipFile(dest).read("word/footer1.xml").decode()
+    assert "PAGE" in xml  # the page number stays a live field
 
 
 def test_every_story_label_style_keeps_run_formatting(tmp_path):
@@ -315,7 +325,6 @@ def test_court_cases_with_gold_spans_verify_clean(tmp_path):
     import docx
 
     from conftest import TAB
-    from redact.spans import merge_spans
 
     if not (TAB / "test.json").exists():
         pytest.skip("TAB data not present")

@@ -45,6 +45,8 @@ TEXT_ATTRS: dict[tuple[str, str | None], tuple[str, ...]] = {
     (W, "tblCaption"): (w("val"),),
     (W, "tblDescription"): (w("val"),),
 }
+#: Codes of the page-number fields that stay live (see flatten_fields): not text.
+_CODE = {w("instrText"), w("delInstrText")}
 #: Namespaces whose element text is layout numbers and keywords, not document text.
 _LAYOUT_NS = {WP, WP14, "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"}
 #: Elements removed wherever they are: content-control names, tags, data bindings, glossary placeholders,
@@ -316,8 +318,8 @@ def story_nodes(root: etree._Element, part: str, start: int) -> tuple[list[Node]
                 add(el, attr, el.get(attr))
                 newline()
         if el in loose_set and el.tag in TEXT and el.text or (
-                el.tag not in TEXT and el.text and el.text.strip() and re.search(r"[^\W\d_]", el.text)
-                and etree.QName(el).namespace not in _LAYOUT_NS):
+                el.tag not in TEXT and el.tag not in _CODE and el.text and el.text.strip()
+                and re.search(r"[^\W\d_]", el.text) and etree.QName(el).namespace not in _LAYOUT_NS):
             add(el, None, el.text)  # text outside any paragraph, or in an element we do not know
             newline()
     newline()
