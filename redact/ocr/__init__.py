@@ -560,14 +560,15 @@ def reading_texts(pages: list[list[Word]]) -> list[str]:
     return [joined, raw]
 
 
-def verify_pages(pages: list[list[Word]], needles, where: str = "re-OCR") -> list[str]:
-    """Needles readable in re-OCR'd pages (each hit names the pages it was read on)."""
+def verify_pages(pages: list[list[Word]], needles, where: str = "re-OCR", name_pages: bool = True) -> list[str]:
+    """Needles readable in re-OCR'd pages (each hit names the pages it was read on, unless ``name_pages``
+    is False: ``where`` names the page already)."""
     hits: dict[str, None] = {}
     for text in reading_texts(pages):
         for line in needles.find(text, where=where):
             hits.setdefault(line, None)
-    if not hits:
-        return []
+    if not hits or not name_pages:
+        return list(hits)
     from ..verify import normalise
 
     out = []

@@ -1,0 +1,140 @@
+"""PDF pages that have no usable text layer (scans): rasterized with pdfium at ``--dpi``, OCR'd, redacted in
+their pixels and written back as an image of the page; verified by rendering the written page with pdfium
+and reading it with a fresh OCR pass.
+
+The PDF format calls :meth:`PdfOcr.read` for the pages it cannot read, puts :meth:`PdfOcr.text` of each
+page where that page's text goes (recording the offset with :meth:`PdfOcr.place`), asks
+:meth:`PdfOcr.images` for the redacted page images at write time, and :func:`verify_pages` when verifying.
+Pages are rasterized *unrotated* (as stored, /Rotate not applied), so the image replaces the page's own
+content and the page keeps its /Rotate.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from . import OcrSettings, PageOcr, Segment, current, engine, join_words, ocr_pages, page_redactions, verify_pages
+
+
+def render(path: str, index: int, dpi: int, grayscale: bool = True):
+    """Page ``index`` (0-based) of the PDF at ``path`` as a PIL image at ``dpi``, unrotated (as stored)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(path)
+    try:
+        page = doc[index]
+        try:
+            turn = page.get_rotation() % 360
+            image = page.render(scale=dpi / 72, grayscale=grayscale, may_draw_forms=False).to_pil()
+        finally:
+            page.close()
+    finally:
+        doc.close()
+    if turn:  # pdfium shows the page turned clockwise by /Rotate; turn it back to how it is stored
+        image = image.rotate(turn, expand=True)
+    return image
+
+
+@dataclass
+class OcrPage:
+    index: int  # 0-based page number
+    ocr: PageOcr
+    text: str
+    segments: list[Segment]
+    start: int = -1  # offset of the page's text in the document text (set by place)
+
+
+@dataclass
+class PdfOcr:
+    """The OCR'd pages of one PDF."""
+
+    path: str
+    dpi: int
+    settings: OcrSettings
+    pages: dict[int, OcrPage] = field(default_factory=dict)
+    unreadable: dict[int, str] = field(default_factory=dict)  # index -> reason (OCR found nothing / too unsure)
+    seconds: float = 0.0
+
+    @classmethod
+    def read(cls, path: str, indexes: list[int], settings: OcrSettings | None = None) -> "PdfOcr":
+        settings = settings or current()
+        started = time.time()
+        dpi = settings.dpi
+        result = cls(str(path), dpi, settings)
+        indexes = sorted(set(indexes))
+        loaders = [(lambda i=i: render(str(path), i, dpi)) for i in indexes]
+        for index, page in zip(indexes, ocr_pages(loaders, [dpi] * len(indexes), settings)):
+            real = [w for w in page.words if not w.junk]
+            if not real:
+                result.unreadable[index] = "no text layer and OCR found no text"
+            elif page.mean_confidence < settings.min_confidence:
+                result.unreadable[index] = (f"no text layer and OCR read it with mean word confidence "
+                                            f"{page.mean_confidence:.0f} < {settings.min_confidence:.0f}")
+            if real:
+                text, segments = join_words([page.words])
+                result.pages[index] = OcrPage(index, page, text, segments)
+        result.seconds = time.time() - started
+        return result
+
+    def text(self, index: int) -> str:
+        page = self.pages.get(index)
+        return page.text if page is not None else ""
+
+    def place(self, index: int, start: int) -> None:
+        """Record where page ``index``'s OCR text starts in the document text."""
+        self.pages[index].start = start
+
+    def images(self, doc_text: str, spans, operator) -> tuple[dict, list[dict], dict[int, int]]:
+        """Every OCR'd page rendered again (as at read time) with its redacted words filled: (index → PIL
+        image, per span ``{"page", "boxes"}`` in pixels at ``dpi`` (``{}`` when not on an OCR page), index
+        → words redacted)."""
+        from . import fill_boxes
+
+        images: dict = {}
+        details: list[dict] = [{} for _ in spans]
+        redacted: dict[int, int] = {}
+        for index, page in sorted(self.pages.items()):
+            fills, per_span, counts = page_redactions(doc_text, page.segments, [page.ocr], spans, operator,
+                                                      self.settings.margin, base=page.start)
+            image = render(self.path, index, self.dpi)
+            if image.size != page.ocr.size:
+                raise RuntimeError(f"{self.path}: page {index + 1} rendered at another size than when read")
+            images[index] = fill_boxes(image, fills.get(0, []))
+            redacted[index] = counts.get(0, 0)
+            for k, d in enumerate(per_span):
+                if d["boxes"]:
+                    details[k] = {"page": index + 1, "ocr_boxes_px": d["boxes"], "dpi": self.dpi}
+        return images, details, redacted
+
+    def describe(self, redacted: dict[int, int] | None = None) -> dict:
+        pages = []
+        for index, page in sorted(self.pages.items()):
+            d = {"page": index + 1, **page.ocr.describe()}
+            if redacted is not None:
+                d["words_redacted"] = redacted.get(index, 0)
+            pages.append(d)
+        return {"engine": next(iter(self.pages.values())).ocr.engine if self.pages else "",
+                "lang": self.settings.lang, "dpi": self.dpi, "pages": pages, "ocr_s": round(self.seconds, 2)}
+
+
+def verify_pdf_pages(path: str, indexes: list[int], needles, settings: OcrSettings | None = None) -> tuple[list[str], int]:
+    """Render pages ``indexes`` of the written PDF with pdfium (as displayed) and read each with a fresh
+    OCR pass that detects orientation itself; (hits, pages checked). The allowances apply per page."""
+    import os
+    import tempfile
+
+    settings = settings or current()
+    eng = engine(settings.engine)
+    hits: list[str] = []
+    for index in indexes:
+        image = render(path, index, settings.dpi)
+        fd, tmp = tempfile.mkstemp(suffix=".png")
+        os.close(fd)
+        try:
+            image.save(tmp, format="PNG")
+            pages = eng.read_file(tmp, settings.lang)
+        finally:
+            os.unlink(tmp)
+        hits += verify_pages(pages, needles, where=f"page {index + 1} (re-OCR)", name_pages=False)
+    return hits, len(indexes)
