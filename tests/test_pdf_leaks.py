@@ -479,3 +479,26 @@ def test_type3_font_with_standard_glyph_names_is_read(tmp_path):
     fx.type3_unnamed(src, names=b"/A /n")
     parsed = FORMAT.read(src)
     assert not parsed.unreadable and "Kept applicant text.\nAn" in parsed.text
+
+
+def test_raw_string_decoding_of_the_verifier():
+    from redact.formats.pdf.verify import strings
+
+    data = rb"<< /A (Bj\370rn \(x\) \\ \9 \8 tail) /B <FEFF0041> >> [(Ab) -3 (cd)] Tj (\101\102\103)(unterminated \\"
+    assert strings(data).split(b"\n")[:5] == [b"Bj\xf8rn (x) \\ 9 8 tail", b"\xfe\xff\x00A", b"Ab", b"cd", b"ABC"]
+
+
+def test_kept_occurrences_are_not_hits(tmp_path):
+    """A needle the model kept elsewhere (its allowance) is counted once per place, not once per reading
+    of the raw bytes: a clean file with a kept occurrence verifies."""
+    from documents import pdf_reportlab
+
+    src, out = tmp_path / "k.pdf", tmp_path / "k.out.pdf"
+    pdf_reportlab(src, ["The widow received benefits; the widow's benefits were paid (octal \\\\ \\(escapes\\))."])
+    parsed = FORMAT.read(src)
+    first = parsed.text.index("benefits")
+    spans = [Span(first, first + 8, "MISC")]  # the second "benefits" is kept by the model's decision
+    FORMAT.write(parsed, spans, out, WriteOptions(get_operator("mask")))
+    needles = Needles.build(parsed.text, spans, apply(parsed.text, spans, "mask"))
+    assert needles.strings == {"benefits": 1}
+    assert FORMAT.verify(out, needles).ok

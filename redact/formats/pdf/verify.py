@@ -47,7 +47,7 @@ def strings(data: bytes) -> bytes:
                     if nxt in _ESC:
                         buf += _ESC[nxt]
                         i += 2
-                    elif nxt.isdigit():
+                    elif nxt and nxt in b"01234567":
                         j = i + 1
                         while j < min(i + 4, n) and data[j : j + 1] in b"01234567" and data[j : j + 1]:
                             j += 1
@@ -155,8 +155,10 @@ def raw_scan(path: Path, needles) -> list[str]:
                 hits += long_needles.find_bytes(stream if decoded is None else decoded, where, allowed=False)
         elif decoded is None:
             hits += needles.find_bytes(stream, where, allowed=False)
-        else:
-            hits += needles.find_bytes(decoded + b"\n" + strings(decoded), where, allowed=num in content)
+        else:  # the stream as it is, then its strings decoded (each counted once against the allowance)
+            found = needles.find_bytes(decoded, where, allowed=num in content)
+            hits += found + [h for h in needles.find_bytes(strings(decoded), where + " strings", allowed=num in content)
+                             if h.replace(" strings", "", 1) not in found]
     # everything outside streams: dictionaries, strings, the trailer
     outside += data[-2048:]
     hits += needles.find_bytes(bytes(outside) + b"\n" + strings(bytes(outside)), "objects and trailer",
