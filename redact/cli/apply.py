@@ -36,10 +36,8 @@ def command(decisions, out_dir, reports_dir, run_reports, style, quiet) -> None:
     """
     from ..pipeline import run
     from ..review.apply import prepare
-    from ..review.decisions import load
     from .run import _Progress
 
-    style = style or load(decisions).style
     sources, reviewed, layout = prepare(decisions, out_dir, reports_dir, run_reports, style)
     summary = _Progress(sources, quiet)
     for report in run(sources, reviewed, layout, resume=False):

@@ -156,7 +156,8 @@ class Reviewed:
 
 def prepare(decisions_path: "str | Path", out: "str | Path", reports: "str | Path | None" = None,
             run_reports: "str | Path | None" = None, style: str | None = None):
-    """Load and check everything; returns ``(sources, span source, layout)`` for :func:`redact.pipeline.run`."""
+    """Load and check everything; returns ``(sources, span source, layout)`` for :func:`redact.pipeline.run`.
+    ``style``: the replacement (default: the decisions file's, else the run's)."""
     from ..pipeline import Layout
 
     decisions = load(decisions_path)
@@ -172,7 +173,7 @@ def prepare(decisions_path: "str | Path", out: "str | Path", reports: "str | Pat
         named = Path(p.report["source"])  # as the run named it, when it is the same file
         path = named if named.is_file() and named.resolve() == p.source.resolve() else p.source
         sources.append(Source(path, Path(p.rel), collection=False))
-    return sources, Reviewed(plans, decisions.sha256, style), layout
+    return sources, Reviewed(plans, decisions.sha256, style or decisions.style), layout
 
 
 def apply_decisions(decisions_path: "str | Path", out: "str | Path", **kwargs) -> Iterator:

@@ -477,6 +477,7 @@ function init(){
   document.addEventListener("keydown", onKey);
   const first = docOrder()[0];
   if (first) openDoc(first.i); else drawList();
+  document.body.dataset.readyMs = performance.now().toFixed(1);
   document.body.dataset.ready = "1";
 }
 init();
