@@ -16,6 +16,9 @@ from pathlib import PurePosixPath
 
 from . import OcrSettings, Segment, current, join_words, page_redactions, verify_pages
 
+#: why an image stays unreadable when OCR is off or finds no text in it (the report's ``ocr.no_text`` tells
+#: the two apart)
+NOT_READ = "image (may hold text; not read)"
 #: images smaller than this (pixels on the shorter side) cannot hold readable text: icons, rules, bullets
 MIN_SIDE = 24
 
@@ -42,11 +45,12 @@ class ImageParts:
     text: str
     settings: OcrSettings
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
-    no_text: list[str] = field(default_factory=list)  # OCR'd, no words found
+    no_text: list[str] = field(default_factory=list)  # OCR'd, no words found (also unreadable: not claimed)
 
     @classmethod
     def read(cls, images: list[tuple[str, bytes]], own_text: str, settings: OcrSettings | None = None) -> "ImageParts":
-        """OCR each (name, bytes); images that cannot be decoded (EMF, WMF...), that are read with a mean
+        """OCR each (name, bytes); images that cannot be decoded (EMF, WMF...), in which OCR finds no text
+        (a photo, a logo — or text OCR cannot see: not claimed either way), that are read with a mean
         confidence under ``min_confidence``, or every image when OCR is off, are listed in ``unreadable``."""
         from ..errors import BadInput
         from ..formats import image as image_format
@@ -60,7 +64,7 @@ class ImageParts:
         pos = base
         for name, data in images:
             if settings.mode == "never":
-                unreadable.append((name, "image (may hold text); OCR is off (--ocr never)"))
+                unreadable.append((name, NOT_READ))
                 continue
             try:
                 fmt, pages = image_format.ocr_bytes(data, name, settings)
@@ -69,13 +73,11 @@ class ImageParts:
                     raise
                 unreadable.append((name, f"image in a format OCR cannot read ({PurePosixPath(name).suffix or '?'})"))
                 continue
-            if all(min(p.size) < MIN_SIDE for p in pages):
-                no_text.append(name)
-                continue
             words = [[w for w in p.ocr.words] for p in pages]
             real = [w for page in words for w in page if not w.junk]
-            if not real:
+            if not real or all(min(p.size) < MIN_SIDE for p in pages):
                 no_text.append(name)
+                unreadable.append((name, NOT_READ))
                 continue
             confs = [w.conf for w in real]
             mean = sum(confs) / len(confs)
