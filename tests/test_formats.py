@@ -169,7 +169,7 @@ def test_samples_redact_in_all_three_formats(tmp_path):
     proc = run_cli("run", samples, "-o", out)
     assert proc.returncode == 0, proc.stderr
     for txt in samples.glob("*.txt"):
-        report = json.loads((out / (txt.name + ".json")).read_text())
+        report = json.loads((tmp_path / "out.reports" / (txt.name + ".json")).read_text())
         removed = {s["text"] for s in report["spans"] if len(s["text"]) >= 4}
         assert removed
         for suffix in (".txt", ".docx", ".pdf"):
