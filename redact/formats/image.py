@@ -257,19 +257,28 @@ def _jpeg_tables(page) -> dict:
 
 
 def metadata_hits(path: Path, needles) -> list[str]:
-    """Removed strings in what the written image carries besides pixels (text chunks, EXIF, tags)."""
+    """Removed strings in the text the written image carries besides pixels (text chunks, EXIF and TIFF
+    tags holding text). Numbers are not looked at: strip offsets and sizes are not text, and a removed
+    year such as '1995' turns up among them by chance."""
     from PIL import Image
 
     texts = []
+
+    def add(value) -> None:
+        if isinstance(value, bytes):
+            texts.append(value.decode("latin-1"))
+        elif isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, (tuple, list)) and any(isinstance(v, (str, bytes)) for v in value):
+            for v in value:
+                add(v)
+
     with Image.open(path) as im:
         for frame_no in range(getattr(im, "n_frames", 1)):
             im.seek(frame_no)
-            for k, v in im.info.items():
-                texts.append(f"{k} {v.decode('latin-1') if isinstance(v, bytes) else v}")
-            for k, v in im.getexif().items():
-                texts.append(f"{k} {v.decode('latin-1') if isinstance(v, bytes) else v}")
-            for k, v in getattr(im, "tag_v2", {}).items():
-                texts.append(f"{k} {v.decode('latin-1') if isinstance(v, bytes) else v}")
+            for source in (im.info, im.getexif(), getattr(im, "tag_v2", {})):
+                for value in source.values():
+                    add(value)
     return needles.find_any("\n".join(texts), where="image metadata")
 
 
