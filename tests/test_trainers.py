@@ -203,18 +203,19 @@ def test_ctrl_c_stops_within_seconds_and_keeps_the_best_epoch(tmp_path, small_da
             rows += 1
             break
     assert rows, proc.stderr.read()
-    time.sleep(0.5)  # into the next epoch's steps
     started = time.monotonic()
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     elapsed = time.monotonic() - started
     assert proc.returncode == 130, err
-    assert elapsed < 10, elapsed  # one step (~0.15 s here) and a save; generous for a busy machine
+    # the step in progress is abandoned at once; then the picture, training.json and interpreter exit
+    # (about 1-2 s on an idle machine, 13 s measured with load 12 on these 2 shared cores)
+    assert elapsed < 30, elapsed
     messages = [line for line in err.splitlines() if line.strip() and not line.startswith("epoch ")]  # no bar
     assert "Traceback" not in err and len(messages) == 1, err
     assert messages[0].startswith("redact: interrupted during ") and "(not tuned)" in messages[0]
     info = json.loads((out / "training.json").read_text())
-    assert info["interrupted"]["epoch"] >= 1 and info["best_epoch"] >= 1
+    assert info["interrupted"]["epoch"] == 2 and info["best_epoch"] == 1  # stopped in the epoch it was asked
     assert json.loads((out / "redact.json").read_text())["threshold"] == 0.5
     assert (out / "training.png").exists()
     assert load_model(str(out)).labels == label_list()

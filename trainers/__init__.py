@@ -125,12 +125,11 @@ def train(family: str, train_path: str, dev_path: str, out_dir: str, settings: T
     (3, 0.3)
     """
     from . import bilstm, hf
-    from .common import fit, load_split
+    from .common import Split, fit
 
     fam = FAMILIES[family]
     resolved = (settings or TrainSettings()).resolve(fam)
-    train_docs, dev_docs = load_split(train_path), load_split(dev_path)
+    train_split, dev_split = Split.load(train_path), Split.load(dev_path)
     builder = {"transformer": hf.prepare, "bilstm": bilstm.prepare}[fam.architecture]
-    trainable, resolved = builder(fam, base or fam.default_base(), train_docs, out_dir, resolved)
-    return fit(trainable, fam.name, train_path, dev_path, train_docs, dev_docs, out_dir, resolved,
-               quiet=quiet, on_epoch=on_epoch)
+    trainable, resolved = builder(fam, base or fam.default_base(), train_split.docs, out_dir, resolved)
+    return fit(trainable, fam.name, train_split, dev_split, out_dir, resolved, quiet=quiet, on_epoch=on_epoch)

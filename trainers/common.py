@@ -58,15 +58,23 @@ class Trainable:
     base: str | None = None
 
 
-def load_split(path: str) -> list[Document]:
-    """Read a training/dev file; every document needs annotations."""
-    docs = list(read_documents(path))
-    if not docs:
-        raise BadInput(f"{path}: no documents")
-    for d in docs:
-        if not d.spans:
-            raise BadInput(f"{path} (doc {d.doc_id}): no annotations to learn from")
-    return docs
+@dataclass
+class Split:
+    """A training or dev file and its documents."""
+
+    path: str
+    docs: list[Document]
+
+    @classmethod
+    def load(cls, path: str) -> "Split":
+        """Read a training/dev file; every document needs annotations."""
+        docs = list(read_documents(path))
+        if not docs:
+            raise BadInput(f"{path}: no documents")
+        for d in docs:
+            if not d.spans:
+                raise BadInput(f"{path} (doc {d.doc_id}): no annotations to learn from")
+        return cls(str(path), docs)
 
 
 def file_hash(path: str) -> str:
@@ -318,90 +326,106 @@ def tune_threshold(classifier: TokenClassifier, dev_docs: list[Document], settin
     return max(tuned, key=lambda t: f2(tuned[t])), tuned
 
 
-def fit(trainable: Trainable, family: str, train_path: str, dev_path: str, train_docs: list[Document],
-        dev_docs: list[Document], out_dir: str, settings: TrainSettings, quiet: bool = False,
-        on_epoch: Callable[[dict], None] | None = None) -> dict:
+@dataclass
+class Progress:
+    """The epochs so far: their rows, the best one (saved), and where a Ctrl-C stopped the run."""
+
+    history: list[dict] = field(default_factory=list)
+    best: float = -1.0
+    best_epoch: int = -1
+    interrupted: dict | None = None
+
+
+def fit(trainable: Trainable, family: str, train: Split, dev: Split, out_dir: str, settings: TrainSettings,
+        quiet: bool = False, on_epoch: Callable[[dict], None] | None = None) -> dict:
     """Train, keep the best dev epoch in ``out_dir``, tune its threshold; returns the training record
     (also written as ``training.json``, with ``training.png``). See :func:`trainers.train`."""
     started = time.time()
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     # under torchrun, Ctrl-C reaches every process and torchrun ends them; a flag would desynchronise them
     with StopFlag(enabled=not distributed) as stop:
-        s = stop.run(setup, trainable, train_docs, dev_docs, settings)
+        s = stop.run(setup, trainable, train.docs, dev.docs, settings)
         if s is None:
             return {"family": family, "best_epoch": -1, "epochs": [], "seconds": round(time.time() - started, 1),
                     "interrupted": {"epoch": 0, "step": 0, "during": "setup"}}
-        history: list[dict] = []
-        best, best_epoch, interrupted = -1.0, -1, None
-        out = Path(out_dir)
-        for epoch in range(1, settings.epochs + 1):
-            epoch_started = time.time()
-            train_loss = stop.run(train_epoch, s, epoch, stop, quiet)
-            if train_loss is None:
-                interrupted = {"epoch": epoch, "step": s.step, "during": "training"}
-                break
-            finished = s.out_of_steps
-            if s.main_process:
-                dev = stop.run(evaluate, s, stop)
-                if dev is None:
-                    interrupted = {"epoch": epoch, "step": s.step, "during": "evaluation"}
-                    break
-                row = {"epoch": epoch, "loss": train_loss, **dev, "seconds": round(time.time() - epoch_started, 2)}
-                history.append(row)
-                if on_epoch is not None:
-                    on_epoch(row)
-                if dev[SELECTION_METRIC] > best:
-                    best, best_epoch = dev[SELECTION_METRIC], epoch
-                    trainable.save(trainable.network, out)
-                elif epoch - best_epoch >= settings.patience:
-                    finished = True
-            if s.distributed:  # every process must leave the loop together, on the main process's decision
-                flag = torch.tensor([int(finished)], device=s.device)
-                torch.distributed.broadcast(flag, src=0)
-                finished = bool(flag.item())
-            if finished:
-                break
-
-        info: dict = {}
-        if s.main_process and best_epoch > 0:
-            threshold = 0.5
-            if settings.tune_threshold and interrupted is None:
-                from redact.models import load_model
-
-                tuned = stop.run(tune_threshold, load_model(str(out)), dev_docs, settings, stop)
-                if tuned is None:
-                    interrupted = {"epoch": best_epoch, "step": s.step, "during": "threshold tuning"}
-                else:
-                    threshold, search = tuned
-                    info["threshold_search"] = {str(t): r for t, r in search.items()}
-            info.update(_record(family, trainable.base, train_path, dev_path, train_docs, dev_docs, s, settings,
-                                best_epoch, threshold, history, started))
-            if interrupted:
-                info["interrupted"] = interrupted
-            (out / "training.json").write_text(json.dumps(info, indent=2))
-            (out / "redact.json").write_text(json.dumps(
-                {"window": settings.window, "overlap": settings.overlap, "threshold": threshold}, indent=2))
-            _plot(info, out / "training.png")
-        elif s.main_process:  # stopped before the first epoch was scored: nothing was saved
-            info = {"family": family, "best_epoch": -1, "epochs": history, "interrupted": interrupted,
-                    "seconds": round(time.time() - started, 1)}
+        progress = run_epochs(s, Path(out_dir), stop, quiet, on_epoch)
+        info = finish(s, progress, family, train, dev, Path(out_dir), stop, started) if s.main_process else {}
     if s.distributed:
         torch.distributed.destroy_process_group()
     return info
 
 
-def _record(family, base, train_path, dev_path, train_docs, dev_docs, s: Session, settings: TrainSettings,
-            best_epoch: int, threshold: float, history: list[dict], started: float) -> dict:
-    return {
-        "family": family, "base": base,
-        "train": {"path": str(train_path), "sha256": file_hash(train_path), "documents": len(train_docs),
+def run_epochs(s: Session, out: Path, stop: StopFlag, quiet: bool = False,
+               on_epoch: Callable[[dict], None] | None = None) -> Progress:
+    """Epochs until ``epochs``, ``max_steps``, ``patience`` epochs without a better dev score, or Ctrl-C;
+    each better epoch is saved to ``out``."""
+    p = Progress()
+    for epoch in range(1, s.settings.epochs + 1):
+        epoch_started = time.time()
+        train_loss = stop.run(train_epoch, s, epoch, stop, quiet)
+        if train_loss is None:
+            p.interrupted = {"epoch": epoch, "step": s.step, "during": "training"}
+            break
+        finished = s.out_of_steps
+        if s.main_process:
+            dev = stop.run(evaluate, s, stop)
+            if dev is None:
+                p.interrupted = {"epoch": epoch, "step": s.step, "during": "evaluation"}
+                break
+            row = {"epoch": epoch, "loss": train_loss, **dev, "seconds": round(time.time() - epoch_started, 2)}
+            p.history.append(row)
+            if on_epoch is not None:
+                on_epoch(row)
+            if dev[SELECTION_METRIC] > p.best:
+                p.best, p.best_epoch = dev[SELECTION_METRIC], epoch
+                s.trainable.save(s.trainable.network, out)
+            elif epoch - p.best_epoch >= s.settings.patience:
+                finished = True
+        if s.distributed:  # every process must leave the loop together, on the main process's decision
+            flag = torch.tensor([int(finished)], device=s.device)
+            torch.distributed.broadcast(flag, src=0)
+            finished = bool(flag.item())
+        if finished:
+            break
+    return p
+
+
+def finish(s: Session, p: Progress, family: str, train: Split, dev: Split, out: Path, stop: StopFlag,
+           started: float) -> dict:
+    """Tune the kept epoch's threshold (unless stopped), then write training.json, redact.json and
+    training.png next to it; returns the training record."""
+    if p.best_epoch < 1:  # stopped before the first epoch was scored: nothing was saved
+        return {"family": family, "best_epoch": -1, "epochs": p.history, "interrupted": p.interrupted,
+                "seconds": round(time.time() - started, 1)}
+    info: dict = {}
+    threshold = 0.5
+    if s.settings.tune_threshold and p.interrupted is None:
+        from redact.models import load_model
+
+        tuned = stop.run(tune_threshold, load_model(str(out)), dev.docs, s.settings, stop)
+        if tuned is None:
+            p.interrupted = {"epoch": p.best_epoch, "step": s.step, "during": "threshold tuning"}
+        else:
+            threshold, search = tuned
+            info["threshold_search"] = {str(t): r for t, r in search.items()}
+    settings = s.settings
+    info.update({
+        "family": family, "base": s.trainable.base,
+        "train": {"path": train.path, "sha256": file_hash(train.path), "documents": len(train.docs),
                   "windows": len(s.examples)},
-        "dev": {"path": str(dev_path), "sha256": file_hash(dev_path), "documents": len(dev_docs),
+        "dev": {"path": dev.path, "sha256": file_hash(dev.path), "documents": len(dev.docs),
                 "windows": len(s.dev_examples)},
         "settings": settings.as_dict(), "device": str(s.device), "selection_metric": SELECTION_METRIC,
-        "best_epoch": best_epoch, "threshold": threshold, "epochs": history,
+        "best_epoch": p.best_epoch, "threshold": threshold, "epochs": p.history,
         "first_losses": s.losses[:5], "last_losses": s.losses[-5:], "seconds": round(time.time() - started, 1),
-    }
+    })
+    if p.interrupted:
+        info["interrupted"] = p.interrupted
+    (out / "training.json").write_text(json.dumps(info, indent=2))
+    (out / "redact.json").write_text(json.dumps(
+        {"window": settings.window, "overlap": settings.overlap, "threshold": threshold}, indent=2))
+    _plot(info, out / "training.png")
+    return info
 
 
 def _plot(info: dict, path: Path) -> None:
