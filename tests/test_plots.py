@@ -259,3 +259,15 @@ def test_help_does_not_import_matplotlib_or_torch():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=without_display())
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["False", "False"]
+
+
+def test_stats_read_jsonl_like_tab_json(tmp_path):
+    from redact.corpus import read_documents, write_jsonl
+
+    path = tmp_path / "dev.jsonl"
+    with open(path, "w") as fh:
+        write_jsonl(read_documents(TAB / "dev.json"), fh)
+    a, b = corpus_stats(TAB / "dev.json").to_dict(), corpus_stats(path).to_dict()
+    for key in ("name", "path"):
+        a.pop(key), b.pop(key)
+    assert a == b
