@@ -331,7 +331,7 @@ def ocr_page(image: "Image.Image", dpi: int | None = None, settings: OcrSettings
             if trial.mean_confidence > page.mean_confidence:
                 trial.orientation = page.orientation
                 page = trial
-        if page.mean_confidence < settings.min_confidence + 20 and conf < 5:
+        if page.words and page.mean_confidence < settings.min_confidence + 20 and conf < 5:
             # detection was unsure and the text still reads poorly: try the other turns
             for other in (90, 180, 270):
                 if other != rotation:

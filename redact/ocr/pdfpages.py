@@ -12,7 +12,7 @@ content and the page keeps its /Rotate.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import OcrSettings, PageOcr, Segment, current, engine, join_words, ocr_pages, page_redactions, verify_pages
 
@@ -138,3 +138,51 @@ def verify_pdf_pages(path: str, indexes: list[int], needles, settings: OcrSettin
             os.unlink(tmp)
         hits += verify_pages(pages, needles, where=f"page {index + 1} (re-OCR)", name_pages=False)
     return hits, len(indexes)
+
+
+def text_layer_ops(ocr: "PdfOcr", index: int, doc_text: str, spans, crop: tuple[float, float, float, float],
+                   font_name: str, width_of) -> list:
+    """Content operations drawing the *kept* words of OCR'd page ``index`` as invisible text (render mode
+    3) over their place in the page image, so the output stays searchable: Helvetica ``font_name``, each
+    word scaled to its box (``width_of(text)`` is the font's width at size 1). A word any span touches is
+    never written, nor is a junk token. ``crop`` is the crop box (x0, y0, x1, y1) the image covers."""
+    from pypdf.generic import ByteStringObject, FloatObject, NameObject, NumberObject
+
+    from . import words_in_spans
+
+    page = ocr.pages[index]
+    shifted = [replace(s, start=s.start - page.start, end=s.end - page.start) for s in spans]
+    gone = {w for (_, w) in words_in_spans(page.segments, shifted)}
+    W, H = page.ocr.size
+    x0, y0, x1, y1 = crop
+    sx, sy = (x1 - x0) / W, (y1 - y0) / H
+    turn = page.ocr.turn
+    geometry = turn._geometry()[1] if turn is not None else None
+    fx, fy = (turn.src[0] / turn._scaled()[0], turn.src[1] / turn._scaled()[1]) if turn is not None else (1, 1)
+
+    def to_pdf(x: float, y: float, seen: bool) -> tuple[float, float]:
+        if seen:  # a point of the image OCR read (levelled, upright) -> the page image -> the page
+            m = geometry
+            x, y = (m[0] * x + m[1] * y + m[2]) * fx, (m[3] * x + m[4] * y + m[5]) * fy
+        return x0 + x * sx, y0 + (H - y) * sy
+
+    f = lambda v: FloatObject(round(v, 4))  # noqa: E731
+    ops = [([], b"BT"), ([NumberObject(3)], b"Tr"), ([NameObject(font_name), f(1)], b"Tf")]
+    drawn = 0
+    for i, word in enumerate(page.ocr.words):
+        if i in gone or word.junk:
+            continue
+        data = word.text.encode("cp1252", "replace")
+        natural = width_of(word.text)
+        if natural <= 0:
+            continue
+        seen = word.seen is not None and geometry is not None
+        l, t, r, b = word.seen[0] if seen else word.box
+        p0, p1, p2 = to_pdf(l, b, seen), to_pdf(r, b, seen), to_pdf(l, t, seen)
+        bx, by = p1[0] - p0[0], p1[1] - p0[1]  # the baseline, along the reading direction
+        ux, uy = p2[0] - p0[0], p2[1] - p0[1]  # up, one box height (= 1 em)
+        ops += [([f(bx / natural), f(by / natural), f(ux), f(uy), f(p0[0] + 0.2 * ux), f(p0[1] + 0.2 * uy)], b"Tm"),
+                ([ByteStringObject(data)], b"Tj")]
+        drawn += 1
+    ops.append(([], b"ET"))
+    return ops if drawn else []
