@@ -11,26 +11,33 @@ content and the page keeps its /Rotate.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field, replace
 
 from . import OcrSettings, PageOcr, Segment, current, engine, join_words, ocr_pages, page_redactions, verify_pages
 
 
+#: pdfium must not be called from two threads at once; pages are OCR'd in parallel, rendered one at a time
+PDFIUM_LOCK = threading.RLock()
+
+
 def render(path: str, index: int, dpi: int, grayscale: bool = True):
     """Page ``index`` (0-based) of the PDF at ``path`` as a PIL image at ``dpi``, unrotated (as stored)."""
     import pypdfium2 as pdfium
 
-    doc = pdfium.PdfDocument(path)
-    try:
-        page = doc[index]
+    with PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(path)
         try:
-            turn = page.get_rotation() % 360
-            image = page.render(scale=dpi / 72, grayscale=grayscale, may_draw_forms=False).to_pil()
+            page = doc[index]
+            try:
+                turn = page.get_rotation() % 360
+                image = page.render(scale=dpi / 72, grayscale=grayscale, may_draw_forms=False).to_pil()
+                image.load()
+            finally:
+                page.close()
         finally:
-            page.close()
-    finally:
-        doc.close()
+            doc.close()
     if turn:  # pdfium shows the page turned clockwise by /Rotate; turn it back to how it is stored
         image = image.rotate(turn, expand=True)
     return image
