@@ -32,8 +32,8 @@ def render(path: str, index: int, dpi: int, grayscale: bool = True):
             page = doc[index]
             try:
                 turn = page.get_rotation() % 360
-                image = page.render(scale=dpi / 72, grayscale=grayscale, may_draw_forms=False).to_pil()
-                image.load()
+                bitmap = page.render(scale=dpi / 72, grayscale=grayscale, may_draw_forms=False)
+                image = bitmap.to_pil().copy()  # our own pixels, not a view of pdfium's buffer
             finally:
                 page.close()
         finally:
