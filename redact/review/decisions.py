@@ -27,7 +27,7 @@ keys, wrong types, bad offsets and overlapping redacted spans are errors (one li
 >>> d = parse({"format": FORMAT, "reports": "r", "documents": [{"report": "a.txt",
 ...            "spans": [{"start": 0, "end": 3, "label": "PERSON"}, {"start": 4, "end": 6, "label": "LOC",
 ...                       "redact": False}]}]}, "d.json")
->>> [(s.start, s.end, s.label, s.source) for s in d.documents[0].redacted()]
+>>> [(s.start, s.end, s.label, s.annotator) for s in d.documents[0].redacted()]
 [(0, 3, 'PERSON', 'reviewer')]
 >>> parse({"format": FORMAT, "reports": "r", "documents": [{"report": "a.txt", "spans": [{"start": 5,
 ...        "end": 2, "label": "LOC"}]}]}, "d.json")  # doctest: +IGNORE_EXCEPTION_DETAIL
