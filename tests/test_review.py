@@ -248,6 +248,31 @@ def test_filters_keyboard_and_apply_to_all(run_dir, browser):
     assert browser.find_elements("css selector", "#text mark.kept")
 
 
+def test_low_scores_are_marked_and_the_page_fetches_nothing(browser, tmp_path):
+    from redact.review.page import render
+
+    text = "Ann Lee met 𝒜 Bo Berg in Oslo; BO BERG left."
+    spans = [[0, 7, "PERSON", 0.97, "model"], [14, 21, "PERSON", 0.31, "model"], [25, 29, "LOC", 0.49, "model"]]
+    data = {"format": "redact-decisions/1", "reports": "/r", "run": {"model": {"name": "m"}}, "low": 0.5,
+            "labels": ["PERSON", "LOC"], "documents": [{"report": "x.txt", "source": "/x.txt", "sha256": "0" * 64,
+                                                         "format": "txt", "text": text, "spans": spans,
+                                                         "unreadable": 0}]}
+    page = render(data)
+    assert not re.search(r"(src|href)=[\"']?(https?:|//)", page)  # nothing to fetch: inline CSS/JS only
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    open_page(browser, tmp_path / "p.html")
+    marks = browser.find_elements("css selector", "#text mark")
+    assert [m.text for m in marks] == ["Ann Lee", "Bo Berg", "Oslo"]  # offsets are characters, as in Python
+    assert ["low" in m.get_attribute("class") for m in marks] == [False, True, True]
+    names = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert names == []
+    # "a" applies the decision on the current span to every occurrence: the upper-case one is added
+    browser.execute_script("redactReview.select(1)")
+    keys(browser, "a")
+    assert [(s["text"], s["redact"]) for s in browser.execute_script("return redactExport()")["documents"][0]["spans"]
+            ] == [("Ann Lee", True), ("Bo Berg", True), ("Oslo", True), ("BO BERG", True)]
+
+
 def test_review_refuses_a_changed_input(run_dir, tmp_path):
     shutil.copytree(run_dir / "in", tmp_path / "in")
     reports = tmp_path / "out.reports"
