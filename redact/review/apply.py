@@ -26,6 +26,11 @@ from .decisions import Decisions, load
 _WRITE_KEYS = ("style", "flatten", "accept_unreadable")
 
 
+class NotAReport(BadInput):
+    """A JSON file in the reports folder that is not the report of one document (a collection's report,
+    a decisions file someone saved there...)."""
+
+
 @dataclass
 class Planned:
     """One document to rewrite: its input, the reviewed spans, the run's report and the review record."""
@@ -47,12 +52,12 @@ def read_report(reports: Path, rel: str, where: str) -> dict:
         raise BadInput(f"{where}: no report {display(path)} (is this the run's reports folder?)") from None
     except (OSError, ValueError) as exc:
         raise BadInput(f"{where}: cannot read the report {display(path)} ({exc})") from None
-    if not isinstance(report, dict) or "documents" in report:
-        raise BadInput(f"{where}: {display(path)} is the report of a collection (TAB JSON/JSONL); "
-                       f"only files (.txt .docx .pdf...) can be reviewed")
+    if isinstance(report, dict) and "documents" in report:
+        raise NotAReport(f"{where}: {display(path)} is the report of a collection (TAB JSON/JSONL); "
+                         f"only files (.txt .docx .pdf...) can be reviewed")
     for key in ("source", "sha256", "spans"):
-        if key not in report:
-            raise BadInput(f"{where}: the report {display(path)} has no '{key}' (not a redact run report)")
+        if not isinstance(report, dict) or key not in report:
+            raise NotAReport(f"{where}: {display(path)} has no '{key}' (not the report of a redact run)")
     return report
 
 

@@ -23,7 +23,7 @@ from ..errors import BadInput
 from ..formats import format_for
 from ..inputs import display
 from ..spans import ENTITY_TYPES
-from .apply import read_report
+from .apply import NotAReport, read_report
 from .decisions import FORMAT
 
 #: Spans scored below this are marked low-confidence on the page.
@@ -49,12 +49,11 @@ def collect(reports: Path, base: Path | None = None, low: float = DEFAULT_LOW, w
     for rpath in report_files(reports):
         rel = rpath.relative_to(reports).as_posix()[: -len(".json")]
         try:
-            report = read_report(reports, rel, display(rpath))
-        except BadInput as exc:
-            if warn is not None and "collection" in str(exc):
-                warn(f"skipped {display(rpath)}: a collection (TAB JSON/JSONL) cannot be reviewed here")
-                continue
-            raise
+            report = read_report(reports, rel, "skipped")
+        except NotAReport as exc:  # a collection's report, a decisions file saved here...
+            if warn is not None:
+                warn(str(exc))
+            continue
         src = Path(report["source"])
         if not src.is_absolute() and base is not None:
             src = base / src
