@@ -104,7 +104,8 @@ def render(data: dict) -> str:
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: blob:">
+<meta http-equiv="Content-Security-Policy"
+      content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: blob:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>redact review</title>
 <style>/*CSS*/</style></head>
@@ -113,7 +114,8 @@ _PAGE = """<!DOCTYPE html>
   <b>redact review</b> <span id="runinfo"></span>
   <span class="grow"></span>
   <span id="filters"></span>
-  <label>score &le; <input id="maxscore" type="range" min="0" max="1" step="0.05" value="1"> <span id="maxscore-v">1.00</span></label>
+  <label>score &le; <input id="maxscore" type="range" min="0" max="1" step="0.05" value="1">
+    <span id="maxscore-v">1.00</span></label>
   <button id="export" title="Download the decisions as one JSON file for redact apply">Export decisions</button>
 </header>
 <main>
@@ -153,7 +155,8 @@ _CSS = """
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;background:#f6f6f4;
   display:flex;flex-direction:column;height:100vh;overflow:hidden}
-header{display:flex;gap:.3em .8em;align-items:center;padding:.4em 1em;background:#24292f;color:#fff;flex-wrap:wrap;flex:none}
+header{display:flex;gap:.3em .8em;align-items:center;padding:.4em 1em;background:#24292f;color:#fff;
+  flex-wrap:wrap;flex:none}
 header .grow{flex:1}
 header label{white-space:nowrap}
 #filters label{margin-right:.4em;white-space:nowrap;cursor:pointer}
@@ -262,7 +265,8 @@ function openDoc(i, cur){
   const name = document.createElement("b"); name.textContent = d.d.report; h.appendChild(name);
   h.appendChild(document.createTextNode(" \u00b7 " + d.d.format + " \u00b7 " + d.d.source));
   if (d.d.unreadable) { const w = document.createElement("div"); w.className = "warn";
-    w.textContent = d.d.unreadable + " place(s) could not be read (not redacted there; see the report)"; h.appendChild(w); }
+    w.textContent = d.d.unreadable + " place(s) could not be read (not redacted there; see the report)";
+    h.appendChild(w); }
   drawText(); drawList();
   if (cur !== undefined) select(cur === "last" ? navigable().slice(-1)[0] : navigable()[0]);
   else showCurrent();
@@ -305,7 +309,8 @@ function select(k){
 }
 function showCurrent(){
   const box = $("current"), d = state.doc;
-  if (!d || state.cur < 0) { box.innerHTML = '<p class="hint">Click a highlighted span or press <kbd>n</kbd>.</p>'; return; }
+  if (!d || state.cur < 0) {
+    box.innerHTML = '<p class="hint">Click a highlighted span or press <kbd>n</kbd>.</p>'; return; }
   const x = d.spans[state.cur];
   box.innerHTML = '<div class="big"></div><div class="row"></div><div class="row"><select id="cur-label"></select> ' +
     '<button id="toggle"></button></div><div class="row"><button id="all">Apply to all occurrences</button></div>';
@@ -320,7 +325,8 @@ function showCurrent(){
 }
 function fillLabels(sel, value){
   sel.textContent = "";
-  for (const l of DATA.labels) { const o = document.createElement("option"); o.value = o.textContent = l; sel.appendChild(o); }
+  for (const l of DATA.labels) {
+    const o = document.createElement("option"); o.value = o.textContent = l; sel.appendChild(o); }
   sel.value = value;
 }
 
@@ -434,7 +440,8 @@ function stepDoc(dir){
 }
 function onKey(ev){
   const tag = (ev.target.tagName || "").toLowerCase();
-  const typing = tag === "select" || tag === "textarea" || (tag === "input" && !["checkbox", "range"].includes(ev.target.type));
+  const typing = tag === "select" || tag === "textarea" ||
+    (tag === "input" && !["checkbox", "range"].includes(ev.target.type));
   if (ev.ctrlKey || ev.metaKey || ev.altKey || typing) return;
   const actions = {n: () => step(1), p: () => step(-1), t: () => toggle(), " ": () => toggle(),
                    a: () => state.cur >= 0 && applyAll(), "]": () => stepDoc(1), "[": () => stepDoc(-1),
