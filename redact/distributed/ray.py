@@ -29,6 +29,7 @@ import json
 import logging
 import math
 import os
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 from typing import Iterator
@@ -69,6 +70,23 @@ def ray_home() -> Path:
     return Path(os.environ.get("REDACT_HOME", Path.home() / ".redact")) / "ray"
 
 
+def _loopback(address: str | None) -> bool:
+    """Whether ``address`` (None: a new local instance) is a cluster on this machine's loopback interface
+    (``auto`` reads ``RAY_ADDRESS`` or the file a ``ray start --head`` here wrote, as Ray does)."""
+    if address is None:
+        return True
+    if address == "auto":
+        address = os.environ.get("RAY_ADDRESS")
+        if not address:
+            tmp = os.environ.get("RAY_TMPDIR") or os.environ.get("TMPDIR") or "/tmp"
+            try:
+                address = (Path(tmp) / "ray" / "ray_current_cluster").read_text().strip()
+            except OSError:
+                return False
+    host = address.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
+    return host in ("127.0.0.1", "localhost", "::1")
+
+
 def prepare_environment(local: bool = True) -> Path:
     """Set what must be set before ``import ray``; returns the folder Ray's processes get as HOME.
 
@@ -76,9 +94,9 @@ def prepare_environment(local: bool = True) -> Path:
     - A ``ray_bootstrap_config.yaml`` with ``provider: {type: local}`` in that HOME: Ray's dashboard
       process (started even without the dashboard UI) otherwise probes cloud metadata endpoints
       (169.254.169.254, metadata.google.internal) to guess the cloud it runs on.
-    - For a local instance, ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``: Ray then takes 127.0.0.1 as the
-      node's address (as it does on macOS) instead of finding the machine's address by connecting a
-      socket to 8.8.8.8 and listening there.
+    - For a local instance (or a cluster on loopback), ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``: Ray then
+      takes 127.0.0.1 as this node's address (as it does on macOS) instead of finding the machine's
+      address by connecting a socket to 8.8.8.8 and listening there.
     - ``REDACT_HOME`` is pinned to its value here, so actors (whose HOME is the folder above) find the
       user's named models.
     """
@@ -99,7 +117,7 @@ def start(address: str | None = None, num_cpus: int | None = None, num_gpus: int
     """Start a local Ray instance (``address`` None) or join a cluster (``auto``, ``host:port``,
     ``ray://host:port``). Returns False when Ray was already initialised in this process (then it is
     left as it is)."""
-    home = prepare_environment(local=address is None)
+    home = prepare_environment(local=_loopback(address))
     try:
         import ray
     except ImportError:
@@ -107,16 +125,21 @@ def start(address: str | None = None, num_cpus: int | None = None, num_gpus: int
 
     if ray.is_initialized():
         return False
+    if address is not None:  # nothing is started here: the cluster's own settings apply
+        try:
+            ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
+        except (ConnectionError, ValueError) as exc:
+            raise BadInput(f"--ray-address {address}: cannot join the cluster ({exc})") from None
+        return True
+    if os.environ.get("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER") == "0":  # read when ray was imported: if that
+        from ray._private import ray_constants  # was before prepare_environment, say it again
+
+        ray_constants.ENABLE_RAY_CLUSTER = False
     real_home = os.environ.get("HOME")
     os.environ["HOME"] = str(home)  # for the processes ray.init starts (they inherit it), not for us
     try:
-        if address is None:
-            ray.init(address="local", num_cpus=num_cpus, num_gpus=num_gpus, include_dashboard=False,
-                     log_to_driver=False, logging_level=logging.WARNING, configure_logging=True)
-        else:
-            ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
-    except ConnectionError as exc:
-        raise BadInput(f"--ray-address {address}: cannot join the cluster ({exc})") from None
+        ray.init(address="local", num_cpus=num_cpus, num_gpus=num_gpus, include_dashboard=False,
+                 log_to_driver=False, logging_level=logging.ERROR)
     finally:
         if real_home is None:
             os.environ.pop("HOME", None)
@@ -180,18 +203,24 @@ class Predictor:
     """The model step (a Ray Data callable class): builds one :class:`~redact.api.Redactor` per actor and
     predicts the spans of a batch of documents with it (their windows batched together).
 
-    ``crash_once``: a path; the first actor call that creates it ends the actor's process (a test of
-    restarts: the batch must be retried on the restarted actor)."""
+    Its settings are a class attribute of a subclass made by :func:`predictor` (``model``, ``spec``,
+    ``threads``, ``crash_once``), so they travel with the class, not as constructor arguments in the object
+    store (an actor restarted after those were freed could not be rebuilt). ``crash_once``: a path; the
+    first actor call that creates it ends the actor's process (a test of restarts: the batch must be
+    retried on the restarted actor)."""
 
-    def __init__(self, model: str, spec: dict, threads: int | None = None, crash_once: str | None = None):
+    config: dict = {}
+
+    def __init__(self):
+        threads = self.config.get("threads")
         if threads:
             import torch
 
             torch.set_num_threads(threads)
         from ..api import Redactor
 
-        self.redactor = Redactor(model, **spec)
-        self.crash_once = crash_once
+        self.redactor = Redactor(self.config["model"], **self.config["spec"])
+        self.crash_once = self.config.get("crash_once")
 
     def __call__(self, batch: dict) -> dict:
         import numpy as np
@@ -225,6 +254,17 @@ class Predictor:
         out.update(error=np.array(errors, dtype=object), spans=np.array(spans, dtype=object),
                    records=np.array(records, dtype=object), tokens=np.array(tokens, dtype=np.int64))
         return out
+
+
+def predictor(**config) -> type:
+    """A :class:`Predictor` subclass carrying ``config``."""
+    return type("Predictor", (Predictor,), {"config": config})
+
+
+def _actor_options() -> dict:
+    """An actor that died is restarted (no limit); the batch it held is retried a few times (a document
+    that kills every actor it meets fails the run, after BATCH_RETRIES)."""
+    return {"max_restarts": -1, "max_task_retries": BATCH_RETRIES}
 
 
 def _report_json(report: Report) -> str:
@@ -386,7 +426,8 @@ def run(sources: list[Source], model: str, spec: dict, layout: Layout, *, addres
                 src = todo[row["i"]]
                 if src.collection:
                     yield from _collection_row(row, src, pending, out, reports, manifest, key, options,
-                                               model_info, settings_info, coll_remote, ocr_settings, ray)
+                                               model_info, described.settings_info(), coll_remote,
+                                               ocr_settings, ray)
                     continue
                 spans = _spans(row["spans"])
                 if row["error"] and not row["report"]:
@@ -458,7 +499,7 @@ def _prepare(sources: list[Source], layout: Layout, key: str, resume: bool):
 def _collection_row(row, src, pending, out, reports, manifest, key, options, model_info, settings_info,
                     coll_remote, ocr_settings, ray) -> Iterator[Report]:
     """One document of a collection: its report now; the collection's file once all its documents are in
-    (as pipeline.run's close_collection)."""
+    (as pipeline.run's close_collection; ``settings_info`` without the write options, as there)."""
     docs = pending.setdefault(row["i"], {})
     docs[row["k"]] = row
     spans = _spans(row["spans"])
@@ -511,17 +552,21 @@ def _dataset(ray, todo: list[Source], model: str, spec: dict, layout: Layout, op
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
     ctx.execution_options.preserve_order = False
-    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
     n_actors, actor_cpus, threads = _sizes(ray, actors, actor_gpus)
     refs = [_ref(i, src) for i, src in enumerate(todo)]
     ds = ray.data.from_items(refs, override_num_blocks=max(1, math.ceil(len(refs) / FILES_PER_TASK)))
     ds = ds.flat_map(_read_rows, fn_kwargs=dict(max_bytes=max_bytes, max_pages=max_pages, options=options,
                                                  ocr_settings=ocr_settings), num_cpus=TASK_CPUS)
-    ds = ds.map_batches(Predictor, fn_constructor_kwargs=dict(model=model, spec=spec, threads=threads,
-                                                              crash_once=crash_once),
-                        batch_size=docs_per_call, batch_format="numpy", concurrency=n_actors,
-                        num_cpus=actor_cpus, num_gpus=actor_gpus or None, max_restarts=-1,
-                        max_task_retries=BATCH_RETRIES)
+    model_step = dict(batch_size=docs_per_call, batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=n_actors),
+                      num_cpus=actor_cpus, num_gpus=actor_gpus or None)
+    cls = predictor(model=model, spec=spec, threads=threads, crash_once=crash_once)
+    try:  # bounded retries of a batch (deprecated in Ray 2.60; without it Ray retries without limit)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ds = ds.map_batches(cls, ray_remote_args_fn=_actor_options, **model_step)
+    except TypeError:
+        ds = ds.map_batches(cls, **model_step)
     if layout.out is not None:
         ds = ds.map(_write_row, fn_kwargs=dict(out=str(layout.out), options=options, max_bytes=max_bytes,
                                                max_pages=max_pages, ocr_settings=ocr_settings), num_cpus=TASK_CPUS)
