@@ -84,6 +84,15 @@ def _frames(im):
         yield im
 
 
+def _frame(path: Path, index: int):
+    """Page ``index`` of the image file, decoded on its own."""
+    im = _open(path)
+    if index:
+        im.seek(index)
+        im.load()
+    return im
+
+
 def _dpi(frame) -> tuple[float, float] | None:
     dpi = frame.info.get("dpi")
     try:
@@ -105,13 +114,14 @@ class ImageFormat:
         im = _open(path)
         fmt = _FORMATS[im.format]
         pages: list[PageInfo] = []
-        images = []
         for frame in _frames(im):
             dpi = _dpi(frame)
             pages.append(PageInfo(None, frame.mode, frame.size, dpi, frame.info.get("compression"), _jpeg(frame)))
-            images.append(frame.copy())
             if im.format == "MPO":
                 break
+        im.close()
+        # each page is decoded again when its OCR starts: only the pages in flight are held in memory
+        images = [lambda i=i: _frame(path, i) for i in range(len(pages))]
         state = State(str(path), hashlib.sha256(data).hexdigest(), fmt, pages, settings=settings)
         if im.format == "MPO" and getattr(im, "n_frames", 1) > 1:
             state.dropped.append(f"{im.n_frames - 1} extra MPO frame(s) (previews)")
