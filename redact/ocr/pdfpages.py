@@ -108,6 +108,7 @@ class PdfOcr:
             if image.size != page.ocr.size:
                 raise RuntimeError(f"{self.path}: page {index + 1} rendered at another size than when read")
             images[index] = fill_boxes(image, fills.get(0, []))
+            images[index].info["pdf_filter"] = "DCTDecode"  # written as JPEG (a scan's usual encoding)
             redacted[index] = counts.get(0, 0)
             for k, d in enumerate(per_span):
                 if d["boxes"]:
