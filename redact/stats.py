@@ -27,11 +27,11 @@ from .errors import BadInput, ModelMissing
 from .spans import Document, spans_to_bio
 from .windows import window_ranges
 
-#: Where named checkpoints live (as ``redact models`` lists them), without importing the model code (torch).
-CHECKPOINT_DIRS = (Path(__file__).resolve().parents[1] / "checkpoints",
-                   Path(os.environ.get("REDACT_HOME", Path.home() / ".redact")) / "checkpoints")
-#: Used when a checkpoint's redact.json gives no window / overlap.
-FALLBACK_WINDOW, FALLBACK_OVERLAP = 512, 64
+from .models import find_checkpoint  # torch-free: torch is imported only when a model is loaded
+from .settings import DEFAULTS
+
+#: Used when a checkpoint's redact.json gives no window (the engine's maximum).
+FALLBACK_WINDOW = 512
 
 
 @dataclass
@@ -50,18 +50,16 @@ class CheckpointTokenizer:
         """From a checkpoint folder or a named checkpoint (see ``redact models``)."""
         from tokenizers import Tokenizer
 
-        candidates = [Path(model)] + [d / model for d in CHECKPOINT_DIRS if "/" not in model and os.sep not in model]
-        folder = next((c for c in candidates if (c / "tokenizer.json").is_file()), None)
-        if folder is None:
-            raise ModelMissing(f"model '{model}': no tokenizer.json found (looked in "
-                               f"{', '.join(str(c) for c in candidates)})")
+        folder = find_checkpoint(model)
+        if not (folder / "tokenizer.json").is_file():
+            raise ModelMissing(f"{folder}: no tokenizer.json (needed to count tokens)")
         tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
         tok.no_truncation()
         tok.no_padding()
         settings = json.loads((folder / "redact.json").read_text()) if (folder / "redact.json").exists() else {}
         n_special = len(tok.encode("a").ids) - len(tok.encode("a", add_special_tokens=False).ids)
         return cls(folder.name, tok, settings.get("window", FALLBACK_WINDOW),
-                   settings.get("overlap", FALLBACK_OVERLAP), n_special)
+                   settings.get("overlap", DEFAULTS["overlap"]), n_special)
 
     def offsets(self, texts: list[str]) -> list[list[tuple[int, int]]]:
         """Character offsets of each text's tokens (no special tokens)."""

@@ -180,7 +180,7 @@ def test_stats_errors_are_one_line(tmp_path):
     proc = run_cli("stats", tmp_path / "missing.json")
     assert proc.returncode == 2 and "no such file" in proc.stderr
     proc = run_cli("stats", TAB / "dev.json", "--model", tmp_path)
-    assert proc.returncode == 2 and "tokenizer.json" in proc.stderr
+    assert proc.returncode == 2 and "not a checkpoint folder" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
