@@ -12,7 +12,7 @@ Documents stream through a bounded buffer, so memory does not grow with their nu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Iterator, Protocol, Sequence
 
 import numpy as np
@@ -55,6 +55,8 @@ class Engine:
         device = str(next(model.network.parameters()).device)
         s = (settings or Settings()).resolve(model.settings, model.max_length, device)
         self.window, self.overlap, self.threshold = s.window, s.overlap, s.threshold
+        #: per-type thresholds (types not listed use ``threshold``)
+        self.thresholds = dict(s.thresholds or ())
         self.settings = s
         self.recognizers = list(recognizers)
         labels = model.labels
@@ -66,6 +68,7 @@ class Engine:
     def describe(self) -> dict:
         """The effective settings, for reports."""
         return {"window": self.window, "overlap": self.overlap, "threshold": self.threshold,
+                "thresholds": dict(sorted(self.thresholds.items())), "whole": self.settings.whole,
                 "batch_size": self.settings.batch_size, "propagate": self.settings.propagate,
                 "recognizers": [r.name for r in self.recognizers]}
 
@@ -134,7 +137,19 @@ class Engine:
         buffer.clear()
 
     def decode(self, text: str, offsets: Sequence[tuple[int, int]], probs: np.ndarray) -> list[Span]:
-        """Character spans from per-token class probabilities (see :class:`Settings` for the rule)."""
+        """Character spans from per-token class probabilities: a pure function of the text and the
+        probabilities (and the settings), whatever the batch.
+
+        1. A token is in a span when P(not O) >= the threshold of its most likely type (per-type thresholds
+           from the checkpoint's ``redact.json`` ``thresholds``, else the global ``threshold``).
+        2. Consecutive such tokens of one type form a span (a new span at a B- tag that starts a word).
+        3. Each span is snapped to whole words, widened to the whole identifier it touches (a run without
+           spaces that holds a digit or ``@``: emails, reference numbers, dates, phone parts), and trimmed of
+           salutations and closing formulas at its edges; a span left with only stop words, salutations,
+           punctuation or emoji is dropped (:func:`content_span`).
+        4. Fragments of one identifier are joined (:func:`join_fragments`); recognizers' spans are added.
+        5. ``propagate``: other occurrences of confident, name-like predicted strings (:func:`propagate`).
+        """
         spans: list[Span] = []
         if len(offsets):
             p_entity = 1.0 - probs[:, self.o_index]
@@ -142,18 +157,22 @@ class Engine:
             i = np.where(self.i_index >= 0, probs[:, np.maximum(self.i_index, 0)], 0.0)
             type_idx = (b + i).argmax(1)
             begins = b[np.arange(len(type_idx)), type_idx] > i[np.arange(len(type_idx)), type_idx]
+            by_type = np.array([self.thresholds.get(t, self.threshold) for t in self.types], dtype=np.float64)
+            on = p_entity >= by_type[type_idx]
             cur = None  # [start, end, type, scores]
             for k, (start, end) in enumerate(offsets):
                 if end <= start:
                     continue
-                if p_entity[k] < self.threshold:
+                if not on[k]:
                     if cur is not None:
                         spans.append(self._span(text, cur))
                         cur = None
                     continue
                 t = self.types[type_idx[k]]
                 new_word = k == 0 or offsets[k - 1][1] != start
-                if cur is not None and (t != cur[2] or (begins[k] and new_word)):
+                # a span never crosses a line break (a name and the address on the next line are two)
+                if cur is not None and (t != cur[2] or (begins[k] and new_word)
+                                        or (self.settings.whole and "\n" in text[cur[1]:start])):
                     spans.append(self._span(text, cur))
                     cur = None
                 if cur is None:
@@ -163,11 +182,18 @@ class Engine:
                     cur[3].append(float(p_entity[k]))
             if cur is not None:
                 spans.append(self._span(text, cur))
+        if self.settings.whole:
+            spans = [s for s in (content_span(text, s) for s in spans) if s is not None]
         for recognizer in self.recognizers:
             spans.extend(recognizer.find(text))
         spans = merge_spans(spans)
+        if self.settings.whole:
+            spans = join_fragments(text, spans)
         if self.settings.propagate:
-            spans = merge_spans(spans + propagate(text, spans, self.settings.min_propagate_chars))
+            found = propagate(text, spans, self.settings.min_propagate_chars,
+                              self.settings.min_propagate_score if self.settings.whole else 0.0,
+                              name_like=self.settings.whole)
+            spans = merge_spans(spans + found)
         return spans
 
     @staticmethod
@@ -181,18 +207,174 @@ class Engine:
         return Span(start, end, cur[2], sum(cur[3]) / len(cur[3]))
 
 
-def propagate(text: str, spans: Iterable[Span], min_chars: int = 4) -> list[Span]:
+# ------------------------------------------------------------------------------------------------ span rules
+
+#: Words that are never an identifier on their own: function words, pronouns, auxiliaries. A span made
+#: only of these, :data:`SALUTATIONS` and
+#: :data:`HEADINGS` (or of punctuation/emoji) is dropped.
+STOP_WORDS = frozenset("""
+a an the and or but nor so yet if then than as at by for from in into of on onto off out over to up upon with
+within without via per under against between among across through during before after since until about
+near this that these those there here it its it's is are was were be been being am do does did done have has
+had having will would shall should can could may might must not no yes oh ok okay too very just also only
+even still more most much many some any all each every both either neither such own same other another
+i me my mine myself we us our ours you your yours he him his himself she her hers herself they them their
+theirs who whom whose which what when where why how s e g
+""".split())
+#: Salutations and closing formulas: trimmed from a span's edges in any case ("Dear John" -> "John").
+SALUTATIONS = frozenset("""dear hi hello hey greetings sincerely regards faithfully truly yours cordially best
+kind warm warmest thanks thank cheers respectfully love wishes good morning afternoon evening""".split())
+#: Field names and headings written before an identifier ("Tel.", "IBAN", "Name", "DNI"): trimmed from a
+#: span's edges in any case.
+HEADINGS = frozenset("""name names surname address tel phone mobile cell email e-mail mail fax iban bic swift account
+number no nr id ref reference dob born signed date subject re fwd fw cc bcc attn patient employee occupation
+location contact price timestamp username user seller registration quoting ip passport dni ssn pesel cpr bsn nif
+nir cnp nino pps vat card website url web login""".split())
+_EDGE_ANY_CASE = SALUTATIONS | HEADINGS
+_NEVER_ALONE = STOP_WORDS | SALUTATIONS | HEADINGS
+
+
+def _spaced(gap: str) -> bool:
+    return any(c.isspace() for c in gap) or gap in (",", ":", ";")
+
+
+#: lower-case words trimmed from a span's edges: articles, prepositions, conjunctions, verbs of being
+_EDGE_LOWER = frozenset("""a an the and or but nor so yet if then than as at by for from in into of on onto off out
+over to up upon with within without via per under against between among across through during before after since
+until about near is are was were be been being this that these those""".split())
+
+
+def _edge_word(word: str) -> bool:
+    low = word.lower()
+    return low in _EDGE_ANY_CASE or (word == low and low in _EDGE_LOWER)
+
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)?")
+# a run without spaces that is one identifier when it holds a digit or an @ (emails, references, dates)
+
+
+def _is_identifier_run(run: str) -> bool:
+    return any(c.isdigit() for c in run) or ("@" in run and not run.startswith("@"))
+
+
+def _run_at(text: str, k: int) -> tuple[int, int]:
+    """The space-free run of characters holding position ``k``."""
+    s = k
+    while s > 0 and not text[s - 1].isspace():
+        s -= 1
+    e = k
+    while e < len(text) and not text[e].isspace():
+        e += 1
+    return s, e
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen [start, end) to the whole space-free identifier runs (holding a digit or an inner ``@``) at
+    its two ends: an email, reference number or date is covered whole, never its last digits left."""
+    rs, re_ = _run_at(text, start)
+    if _is_identifier_run(text[rs:re_]):
+        start = rs
+        end = max(end, re_) if re_ >= end else end
+    rs, re_ = _run_at(text, end - 1)
+    if _is_identifier_run(text[rs:re_]):
+        end = max(end, re_)
+        start = min(start, rs)
+    return start, end
+
+
+def content_span(text: str, span: Span) -> Span | None:
+    """``span`` widened to whole identifiers, with salutations and closing formulas trimmed from its edges
+    and stray punctuation dropped; ``None`` when nothing but stop words, salutations, punctuation or emoji
+    is left.
+
+    >>> t = "Dear John, call +47 912 34 567 or mail harald.pettersen@example.no."
+    >>> [t[s.start:s.end] for s in (content_span(t, Span(0, 9, "PERSON")), content_span(t, Span(43, 55, "CODE")))]
+    ['John', 'harald.pettersen@example.no']
+    >>> [content_span("It is, but oh so nice", Span(a, b, "MISC")) for a, b in ((3, 5), (7, 16), (5, 6))]
+    [None, None, None]
+    """
+    start, end = _widen(text, span.start, span.end)
+    tokens = [(m.start() + start, m.end() + start) for m in _TOKEN.finditer(text[start:end])]
+    # trim salutations, headings and lower-case stop words at the edges (never titles: "Mr" stays)
+    # (a word joined to its neighbour without a space is part of an identifier: "example.no" stays whole)
+    while tokens and _edge_word(text[tokens[0][0]:tokens[0][1]]) and \
+            (len(tokens) == 1 or _spaced(text[tokens[0][1]:tokens[1][0]])):
+        tokens.pop(0)
+    while tokens and _edge_word(text[tokens[-1][0]:tokens[-1][1]]) and \
+            (len(tokens) == 1 or _spaced(text[tokens[-2][1]:tokens[-1][0]])):
+        tokens.pop()
+    if not tokens or all(text[a:b].lower() in _NEVER_ALONE for a, b in tokens):
+        return None
+    first, last = tokens[0][0], tokens[-1][1]
+    lead = text[start:first]
+    keep = len(lead) - len(lead.rstrip("+#(")) if lead else 0  # +47, #E104, (931)...
+    start = first - keep
+    if last - first == 1 and text[first:last].isupper() and text[last:last + 1] == "." and end > last:
+        last += 1  # an initial keeps its period ("Mr A.")
+    end = last
+    return replace(span, start=start, end=end)
+
+
+_JOIN_GAP = re.compile(r"[ \t\-./+()]{1,3}")
+_DIGITISH = re.compile(r"^[+(]?\d[\d\s\-./()]*$")
+
+
+def join_fragments(text: str, spans: list[Span]) -> list[Span]:
+    """Join neighbouring spans that are pieces of one identifier: touching spans; spans of one type
+    separated only by a space (a name); digit groups separated by spaces or ``-./+()`` (phone numbers,
+    dates, account numbers), whatever types the pieces were given. Spans are sorted and disjoint.
+
+    >>> t = "born 02 11 1971, tel. +47 912 34 567"
+    >>> [t[s.start:s.end] for s in join_fragments(t, [Span(5, 7, "DATETIME"), Span(8, 10, "QUANTITY"),
+    ...     Span(11, 15, "DATETIME"), Span(22, 25, "CODE"), Span(26, 29, "CODE"), Span(30, 32, "QUANTITY"),
+    ...     Span(33, 36, "CODE")])]
+    ['02 11 1971', '+47 912 34 567']
+    """
+    out: list[Span] = []
+    for s in spans:
+        if out:
+            prev = out[-1]
+            gap = text[prev.end:s.start]
+            join = gap == "" or (
+                "\n" not in gap and (
+                    (s.label == prev.label and gap.strip() == "" and len(gap) <= 2)
+                    or (_JOIN_GAP.fullmatch(gap) is not None
+                        and _DIGITISH.match(text[prev.start:prev.end]) is not None
+                        and _DIGITISH.match(text[s.start:s.end]) is not None)))
+            if join:
+                top = prev if prev.score >= s.score else s
+                out[-1] = replace(prev, end=s.end, label=top.label, score=max(prev.score, s.score))
+                continue
+        out.append(s)
+    return out
+
+
+def _name_like(needle: str) -> bool:
+    """A string worth propagating: it has a capitalised word or a digit, and is not only stop words."""
+    words = _TOKEN.findall(needle)
+    if not words or all(w.lower() in STOP_WORDS for w in words):
+        return False
+    return any(w[0].isupper() or any(c.isdigit() for c in w) for w in words if w.lower() not in STOP_WORDS)
+
+
+def propagate(text: str, spans: Iterable[Span], min_chars: int = 4, min_score: float = 0.0,
+              name_like: bool = False) -> list[Span]:
     """Every other whole-word, case-sensitive occurrence of a predicted string, with the same label.
+    Only strings of at least ``min_chars`` characters whose span scored at least ``min_score``, and, with
+    ``name_like``, that look like a name or number (:func:`_name_like`: not "books", "rewarding").
 
     >>> [(s.start, s.end) for s in propagate("Smith met Smithson and Smith.", [Span(0, 5, "PERSON")])]
     [(23, 28)]
+    >>> propagate("books and books", [Span(0, 5, "MISC")], name_like=True)
+    []
     """
     first: dict[str, Span] = {}
     existing = set()
     for s in spans:
         needle = text[s.start : s.end]
         existing.add((s.start, s.end))
-        if len(needle.strip()) >= min_chars and needle not in first:
+        if len(needle.strip()) >= min_chars and needle not in first and s.score >= min_score \
+                and (not name_like or _name_like(needle)):
             first[needle] = s
     if not first:
         return []

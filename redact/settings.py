@@ -34,6 +34,14 @@ class Settings:
     propagate: bool = True
     #: occurrences shorter than this many characters are not propagated
     min_propagate_chars: int = 4
+    #: only spans scoring at least this (mean P(not O)) are propagated (with ``whole``)
+    min_propagate_score: float = 0.5
+    #: per-type thresholds as ``((TYPE, threshold), ...)``; ``None``: the checkpoint's ``thresholds``
+    #: (none when ``threshold`` is given: one threshold for all types)
+    thresholds: tuple | None = None
+    #: span rules: whole identifiers, no stop-word/punctuation-only spans, fragments joined, name-like
+    #: propagation (see ``Engine.decode``)
+    whole: bool = True
     #: windows gathered (across documents) before sorting by length and batching
     buffer_windows: int = 256
 
@@ -51,13 +59,22 @@ class Settings:
                                                                                     DEFAULTS["threshold"])
         if not 0 < threshold <= 1:
             raise BadInput(f"--threshold must be in (0, 1], got {threshold}")
+        if self.thresholds is not None:
+            thresholds = tuple(sorted(dict(self.thresholds).items()))
+        elif self.threshold is not None:
+            thresholds = ()
+        else:
+            thresholds = tuple(sorted((checkpoint.get("thresholds") or {}).items()))
+        if any(not 0 < v <= 1 for _, v in thresholds):
+            raise BadInput(f"per-type thresholds must be in (0, 1], got {dict(thresholds)}")
         batch = self.batch_size if self.batch_size is not None else \
             DEFAULTS["batch_size_cuda" if str(device).startswith("cuda") else "batch_size"]
         if batch < 1:
             raise BadInput(f"--batch-size must be at least 1, got {batch}")
         if self.buffer_windows < 1 or self.min_propagate_chars < 1:
             raise BadInput("buffer_windows and min_propagate_chars must be positive")
-        return replace(self, window=window, overlap=overlap, threshold=threshold, batch_size=batch)
+        return replace(self, window=window, overlap=overlap, threshold=threshold, batch_size=batch,
+                       thresholds=thresholds)
 
     def as_dict(self) -> dict:
         return asdict(self)
