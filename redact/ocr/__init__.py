@@ -545,7 +545,10 @@ def _font(size: int):
             try:
                 _fonts[size] = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", size)
             except OSError:
-                _fonts[size] = ImageFont.load_default(size)
+                try:
+                    _fonts[size] = ImageFont.load_default(size)  # Pillow >= 10.1
+                except TypeError:
+                    _fonts[size] = ImageFont.load_default()
     return _fonts[size]
 
 
