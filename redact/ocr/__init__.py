@@ -35,6 +35,10 @@ from ..errors import BadInput
 if TYPE_CHECKING:
     from PIL import Image
 
+class OcrUnavailable(BadInput):
+    """The OCR engine or a language it needs is not installed (the message says what to install)."""
+
+
 MODES = ("auto", "always", "never")
 #: a page read as given with at least this mean word confidence is taken to be upright (no orientation pass)
 UPRIGHT_CONFIDENCE = 80.0

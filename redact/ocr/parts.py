@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
-from . import OcrSettings, Segment, current, join_words, page_redactions, verify_pages
+from . import OcrSettings, OcrUnavailable, Segment, current, join_words, page_redactions, verify_pages
 
 #: why an image stays unreadable when OCR is off or finds no text in it (the report's ``ocr.no_text`` tells
 #: the two apart)
@@ -68,9 +68,10 @@ class ImageParts:
                 continue
             try:
                 fmt, pages = image_format.ocr_bytes(data, name, settings)
-            except BadInput as exc:
-                if "Tesseract" in str(exc) or "--ocr-lang" in str(exc) or "tesseract" in str(exc):
-                    raise
+            except OcrUnavailable as exc:  # not installed: the images stay unreadable, as without OCR
+                unreadable.append((name, f"{NOT_READ[:-1]}: {exc})"))
+                continue
+            except BadInput:
                 unreadable.append((name, f"image in a format OCR cannot read ({PurePosixPath(name).suffix or '?'})"))
                 continue
             words = [[w for w in p.ocr.words] for p in pages]

@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 
-from . import OcrSettings, PageOcr, Segment, current, engine, join_words, ocr_pages, page_redactions, verify_pages
+from . import OcrSettings, OcrUnavailable, PageOcr, Segment, current, engine, join_words, ocr_pages, page_redactions, verify_pages
 
 
 #: pdfium must not be called from two threads at once; pages are OCR'd in parallel, rendered one at a time
@@ -71,7 +71,12 @@ class PdfOcr:
         result = cls(str(path), dpi, settings)
         indexes = sorted(set(indexes))
         loaders = [(lambda i=i: render(str(path), i, dpi)) for i in indexes]
-        for index, page in zip(indexes, ocr_pages(loaders, [dpi] * len(indexes), settings)):
+        try:
+            done = ocr_pages(loaders, [dpi] * len(indexes), settings)
+        except OcrUnavailable as exc:  # not installed: the pages stay unreadable, as without OCR
+            result.unreadable = {i: f"no text layer (image only: a scan?); not OCR'd: {exc}" for i in indexes}
+            return result
+        for index, page in zip(indexes, done):
             real = [w for w in page.words if not w.junk]
             if not real:
                 result.unreadable[index] = "no text layer and OCR found no text"

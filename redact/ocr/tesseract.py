@@ -16,7 +16,7 @@ import subprocess
 from functools import lru_cache
 
 from ..errors import BadInput
-from . import Word, current
+from . import OcrUnavailable, Word, current
 
 INSTALL = "apt-get install tesseract-ocr tesseract-ocr-eng"
 
@@ -32,7 +32,7 @@ class TesseractEngine:
     def _exe(self) -> str:
         exe = shutil.which(self.program)
         if exe is None:
-            raise BadInput(f"OCR needs Tesseract, which is not installed ({INSTALL}); or pass --ocr never")
+            raise OcrUnavailable(f"OCR needs Tesseract, which is not installed ({INSTALL}); or pass --ocr never")
         return exe
 
     def _run(self, args: list[str], data: bytes | None = None, timeout: float | None = None) -> str:
@@ -62,7 +62,7 @@ class TesseractEngine:
         missing = [code for code in lang.split("+") if code not in self.languages()]
         if missing:
             pkgs = " ".join(f"tesseract-ocr-{c.lower().replace('_', '-')}" for c in missing)
-            raise BadInput(f"--ocr-lang {lang}: Tesseract has no data for {', '.join(missing)} "
+            raise OcrUnavailable(f"--ocr-lang {lang}: Tesseract has no data for {', '.join(missing)} "
                            f"(installed: {', '.join(sorted(self.languages() - {'osd'})) or 'none'}; apt-get install {pkgs})")
 
     # -- images --------------------------------------------------------------------------------------
