@@ -240,6 +240,15 @@ def test_verifier_reads_a_leak(skewed_png, tmp_path):
     verification = FORMAT.verify(leak, Needles.build(parsed.text, spans, parsed.text.replace(LAST, "█" * 8)
                                                      .replace(FIRST, "█" * 10)))
     assert not verification.ok and any("quixwell" in h for h in verification.hits)
+    from PIL import Image, PngImagePlugin
+
+    from redact.formats.image import metadata_hits
+
+    meta = PngImagePlugin.PngInfo()
+    meta.add_text("Comment", f"scan of {LAST}'s letter")
+    Image.new("L", (50, 50), 255).save(tmp_path / "meta.png", pnginfo=meta)
+    needles = Needles({"quixwell": 0, "1995": 0})
+    assert metadata_hits(tmp_path / "meta.png", needles) == ["image metadata: 'quixwell'"]
 
 
 def test_label_style_draws_the_label_inside_the_bar(skewed_png, tmp_path):
@@ -334,11 +343,24 @@ def test_missing_language_names_the_package(skewed_png):
         redact.ocr.configure(lang="eng; rm -rf")
 
 
+def test_without_tesseract_images_fail_with_the_install_line_and_parts_stay_unreadable(monkeypatch, skewed_png):
+    import redact.ocr
+    from redact.formats.image import FORMAT
+    from redact.ocr.parts import ImageParts
+    from redact.ocr.tesseract import TesseractEngine
+
+    monkeypatch.setitem(redact.ocr._engines, "tesseract", TesseractEngine("no-such-tesseract"))
+    with pytest.raises(redact.ocr.OcrUnavailable, match="apt-get install tesseract-ocr"):
+        FORMAT.read(skewed_png)
+    parts = ImageParts.read([("word/media/image1.png", skewed_png.read_bytes())], "Body.")
+    assert parts.parts == [] and parts.unreadable[0][1].startswith("image (may hold text; not read")
+
+
 # -- images inside documents (the helper DOCX and PDF use) -------------------------------------------------
 
 def test_image_parts_read_redact_verify(tmp_path):
     """Images held in memory: their text follows the document's own text, spans there fill their pixels,
-    the re-encoded bytes re-OCR clean; an undecodable image is unreadable, a tiny one holds no text."""
+    the re-encoded bytes re-OCR clean; an undecodable image and one without text stay unreadable."""
     import io
 
     from PIL import Image
@@ -355,7 +377,8 @@ def test_image_parts_read_redact_verify(tmp_path):
     own = f"The letter from {FIRST} is attached.\n"
     parts = ImageParts.read([("word/media/image1.png", png), ("word/media/image2.emf", b"\x01\x00\x00\x00EMF"),
                              ("word/media/icon.png", icon.getvalue())], own)
-    assert [n for n, _ in parts.unreadable] == ["word/media/image2.emf"] and parts.no_text == ["word/media/icon.png"]
+    assert [n for n, _ in parts.unreadable] == ["word/media/image2.emf", "word/media/icon.png"]
+    assert parts.no_text == ["word/media/icon.png"]
     text = own + parts.text
     assert text.index(LAST) > len(own) and f"{FIRST} {LAST}" in " ".join(text.split())
     spans = spans_for(text)
@@ -367,3 +390,4 @@ def test_image_parts_read_redact_verify(tmp_path):
     assert parts.verify(new, needles) == ([], 1)
     hits, _ = parts.verify({"word/media/image1.png": png}, needles)
     assert any("image1.png" in h and "quixwell" in h for h in hits)
+
