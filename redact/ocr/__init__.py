@@ -35,6 +35,7 @@ from ..errors import BadInput
 if TYPE_CHECKING:
     from PIL import Image
 
+
 class OcrUnavailable(BadInput):
     """The OCR engine or a language it needs is not installed (the message says what to install)."""
 
@@ -46,9 +47,10 @@ UPRIGHT_CONFIDENCE = 80.0
 
 @dataclass(frozen=True)
 class OcrSettings:
-    """``mode``: ``auto`` (OCR what has no usable text: image files, pages without a text layer, image
-    regions large enough to hold text), ``always`` (also pages that have a text layer), ``never`` (such
-    places stay unreadable: the file fails unless ``--accept-unreadable``). ``lang``: Tesseract language(s),
+    """``mode``: ``auto`` (OCR what has no usable text: image files, PDF pages without a text layer, images
+    inside DOCX), ``always`` (today the same as auto; meant to add image regions of PDF text pages, which
+    still fail closed), ``never`` (such places stay unreadable: the file fails unless
+    ``--accept-unreadable``). ``lang``: Tesseract language(s),
     ``eng+deu``. ``dpi``: resolution at which PDF pages are rasterized for OCR. ``text_layer``: PDF pages
     written as images get an invisible text layer of the kept words. ``workers``: OCR processes at once
     (one Tesseract thread each). ``min_confidence``: pages whose mean word confidence is lower are listed
