@@ -107,10 +107,12 @@ def tune(model, data: dict, base: Settings, grid=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 
     """Per-type thresholds by coordinate search on the dev sets: maximise the mean token F2 over the sets,
     keeping TAB dev ER_di at its starting value and TAB dev token recall within ``recall_slack`` of it."""
     def run(th: dict) -> dict:
-        s = Settings(**{**base.__dict__, "thresholds": tuple(sorted(th.items()))})
+        s = Settings(**{**base.__dict__, "thresholds": tuple(sorted((k, v) for k, v in th.items() if k != "lower")),
+                        "lower_threshold": th["lower"]})
         return {name: evaluate(model, s, *data[name]) for name in data}
 
     th = {t: base.threshold or model.settings.get("threshold", 0.5) for t in TYPES}
+    th["lower"] = 0.0  # lower_threshold: spans with no capital letter and no digit
     start = run(th)
     floor_r = start["tab-dev"]["token_recall"] - recall_slack
     floor_di = start["tab-dev"]["recall_direct_entities"]
@@ -123,8 +125,8 @@ def tune(model, data: dict, base: Settings, grid=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 
     print(f"start {json.dumps(th)} objective {best:.4f}", file=sys.stderr)
     for _ in range(rounds):
         changed = False
-        for t in TYPES:
-            for v in grid:
+        for t in (*TYPES, "lower"):
+            for v in (grid if t != "lower" else (0.0, *grid[2:])):
                 if v == th[t]:
                     continue
                 trial = {**th, t: v}
@@ -151,7 +153,9 @@ def main() -> None:
     names = [n for n in SPLITS[args.split] if SETS[n].exists()]
     data = {n: probabilities(model, n, args.cache) for n in names}
     if args.tune:
-        print(json.dumps({"thresholds": tune(model, data, Settings(whole=True))}))
+        th = tune(model, data, Settings(whole=True))
+        lower = th.pop("lower")
+        print(json.dumps({"thresholds": th, "lower_threshold": lower}))
         return
     print(f"model {model.name} ({model.precision}); sets: " + ", ".join(f"{n} ({len(data[n][0])} docs)" for n in names))
     print()
@@ -172,6 +176,7 @@ def main() -> None:
             ("span rules, no propagation", Settings(propagate=False), False),
             ("span rules, propagate any score", Settings(min_propagate_score=0.0), False),
             ("+ recognizers (--patterns)", Settings(), True),
+            ("lower-case spans need score 0.7", Settings(lower_threshold=0.7), False),
             ("threshold 0.5 for all types", Settings(threshold=0.5), False),
             ("threshold 0.7 for all types", Settings(threshold=0.7), False),
         ]

@@ -57,6 +57,8 @@ class Engine:
         self.window, self.overlap, self.threshold = s.window, s.overlap, s.threshold
         #: per-type thresholds (types not listed use ``threshold``)
         self.thresholds = dict(s.thresholds or ())
+        #: a span with no capital letter and no digit ("system", "amazing kids") needs this mean score
+        self.lower_threshold = s.lower_threshold or 0.0
         self.settings = s
         self.recognizers = list(recognizers)
         labels = model.labels
@@ -69,6 +71,7 @@ class Engine:
         """The effective settings, for reports."""
         return {"window": self.window, "overlap": self.overlap, "threshold": self.threshold,
                 "thresholds": dict(sorted(self.thresholds.items())), "whole": self.settings.whole,
+                "lower_threshold": self.lower_threshold,
                 "batch_size": self.settings.batch_size, "propagate": self.settings.propagate,
                 "recognizers": [r.name for r in self.recognizers]}
 
@@ -183,7 +186,8 @@ class Engine:
             if cur is not None:
                 spans.append(self._span(text, cur))
         if self.settings.whole:
-            spans = [s for s in (content_span(text, s) for s in spans) if s is not None]
+            spans = [c for s in spans for part in split_span(text, s) for c in [content_span(text, part)]
+                     if c is not None and (c.score >= self.lower_threshold or _has_capital_or_digit(text[c.start:c.end]))]
         for recognizer in self.recognizers:
             spans.extend(recognizer.find(text))
         spans = merge_spans(spans)
@@ -246,7 +250,7 @@ until about near is are was were be been being this that these those""".split())
 
 def _edge_word(word: str) -> bool:
     low = word.lower()
-    return low in _EDGE_ANY_CASE or (word == low and low in _EDGE_LOWER)
+    return low in _EDGE_ANY_CASE or (word == low and low in _EDGE_LOWER) or word == "I"
 
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)?")
@@ -280,6 +284,31 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
         end = max(end, re_)
         start = min(start, rs)
     return start, end
+
+
+_SPLIT = re.compile(r"\n|(?:(?<=[a-z]{2})|(?<=\w{4})|(?<=\d))[.!?…]+(?=\s)|[!?]+(?=\s)|:(?=\s)|\s[/|•]\s")
+
+
+def split_span(text: str, span: Span) -> list[Span]:
+    """A span cut at line breaks, sentence ends (``screen. I``; not after an initial or ``Mr.``/``St.``),
+    colons before a space and `` / `` lists: one identifier never runs across them.
+
+    >>> t = "matthews_71 : I said. Mr A. Berg, +47 912 34 567 / anna@example.no"
+    >>> [t[s.start:s.end] for s in split_span(t, Span(0, len(t), "CODE"))]
+    ['matthews_71 ', ' I said', ' Mr A. Berg, +47 912 34 567', 'anna@example.no']
+    """
+    out, pos = [], span.start
+    for m in _SPLIT.finditer(text, span.start, span.end):
+        if m.start() > pos:
+            out.append(replace(span, start=pos, end=m.start()))
+        pos = m.end()
+    if span.end > pos:
+        out.append(replace(span, start=pos, end=span.end))
+    return out
+
+
+def _has_capital_or_digit(s: str) -> bool:
+    return any(c.isupper() or c.isdigit() for c in s)
 
 
 def content_span(text: str, span: Span) -> Span | None:

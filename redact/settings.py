@@ -42,6 +42,9 @@ class Settings:
     #: span rules: whole identifiers, no stop-word/punctuation-only spans, fragments joined, name-like
     #: propagation (see ``Engine.decode``)
     whole: bool = True
+    #: a span with no capital letter and no digit needs at least this mean P(not O) (with ``whole``);
+    #: ``None``: the checkpoint's ``lower_threshold``, else 0 (off)
+    lower_threshold: float | None = None
     #: windows gathered (across documents) before sorting by length and batching
     buffer_windows: int = 256
 
@@ -67,6 +70,9 @@ class Settings:
             thresholds = tuple(sorted((checkpoint.get("thresholds") or {}).items()))
         if any(not 0 < v <= 1 for _, v in thresholds):
             raise BadInput(f"per-type thresholds must be in (0, 1], got {dict(thresholds)}")
+        lower = self.lower_threshold if self.lower_threshold is not None else checkpoint.get("lower_threshold", 0.0)
+        if not 0 <= lower <= 1:
+            raise BadInput(f"lower_threshold must be in [0, 1], got {lower}")
         batch = self.batch_size if self.batch_size is not None else \
             DEFAULTS["batch_size_cuda" if str(device).startswith("cuda") else "batch_size"]
         if batch < 1:
@@ -74,7 +80,7 @@ class Settings:
         if self.buffer_windows < 1 or self.min_propagate_chars < 1:
             raise BadInput("buffer_windows and min_propagate_chars must be positive")
         return replace(self, window=window, overlap=overlap, threshold=threshold, batch_size=batch,
-                       thresholds=thresholds)
+                       thresholds=thresholds, lower_threshold=lower)
 
     def as_dict(self) -> dict:
         return asdict(self)

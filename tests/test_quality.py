@@ -228,3 +228,18 @@ def test_tab_mention_substitution_keeps_offsets_and_changes_names():
     assert "Kowalski" not in new["text"] and "36244/06" not in new["text"]
     assert ms[0]["span_text"].startswith("Mr ") and ms[0]["span_text"].endswith(ms[3]["span_text"])
     assert ms[4]["span_text"].endswith("/06")
+
+
+def test_span_cut_at_sentence_end_and_lists_not_after_initials():
+    text = "matthews_71 : I tried. Mr A. Berg wrote +47 912 34 567 / anna@example.no today."
+    got = [s for s, _ in decode(text, [("matthews_71 : I", "PERSON", 0.9), ("Mr A. Berg", "PERSON", 0.9),
+                                       ("+47 912 34 567 / anna@example.no", "CODE", 0.9)])]
+    assert got == ["matthews_71", "Mr A. Berg", "+47 912 34 567", "anna@example.no"]
+
+
+def test_lower_case_spans_need_a_higher_score():
+    text = "The system of Anna Berg and the widow of 1990."
+    marks = [("system", "ORG", 0.6), ("Anna Berg", "PERSON", 0.6), ("widow", "DEM", 0.8), ("1990", "DATETIME", 0.6)]
+    got = [s for s, _ in decode(text, marks, lower_threshold=0.7)]
+    assert got == ["Anna Berg", "widow", "1990"]
+    assert [s for s, _ in decode(text, marks)] == ["system", "Anna Berg", "widow", "1990"]
