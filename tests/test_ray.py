@@ -57,7 +57,12 @@ def run_cli(*args, env=None, timeout=600):
     """The CLI in a subprocess (as a user runs it), with extra environment variables."""
     return subprocess.run([sys.executable, "-c", "from redact.cli import main; main()", *map(str, args)],
                           capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "TQDM_DISABLE": "1", **(env or {})})
+                          env={**clean_env(), "TQDM_DISABLE": "1", **(env or {})})
+
+
+def clean_env() -> dict:
+    """This process's environment without what Ray's driver set in it (e.g. RAY_AUTH_MODE)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
 
 
 def local_run(inputs, out, model, **kw):
@@ -65,7 +70,7 @@ def local_run(inputs, out, model, **kw):
     from redact.pipeline import Layout, expand_inputs, run
 
     layout = Layout.for_output(out)
-    sources = expand_inputs([str(p) for p in inputs], exclude=[layout.out, layout.reports])
+    sources = expand_inputs([str(p) for p in inputs], exclude=[p for p in (layout.out, layout.reports) if p])
     return list(run(sources, Redactor(str(model), **kw), layout))
 
 
@@ -74,7 +79,7 @@ def ray_run(inputs, out, model, actors=None, crash_once=None, **kw):
     from redact.pipeline import Layout, expand_inputs
 
     layout = Layout.for_output(out)
-    sources = expand_inputs([str(p) for p in inputs], exclude=[layout.out, layout.reports])
+    sources = expand_inputs([str(p) for p in inputs], exclude=[p for p in (layout.out, layout.reports) if p])
     return list(run(sources, str(model), kw, layout, actors=actors, crash_once=crash_once))
 
 
@@ -176,6 +181,19 @@ def test_samples_with_the_shipped_model_same_as_local(local_ray, tmp_path):
     assert_same_run(tmp_path / "local", tmp_path / "ray", local, remote)
 
 
+def test_jsonl_mode_gives_the_same_predictions(local_ray, rigged, tmp_path):
+    """Nothing written (``--jsonl``): the same spans per document, collections included."""
+    (tmp_path / "a.txt").write_text(f"The applicant {NAME} wrote.")
+    (tmp_path / "c.jsonl").write_text("".join(json.dumps({"doc_id": str(i), "text": f"{i}: {NAME} and the "
+                                                                 "Government."}) + "\n" for i in range(3)))
+    inputs = [tmp_path / "a.txt", tmp_path / "c.jsonl"]
+    local, remote = local_run(inputs, None, rigged), ray_run(inputs, None, rigged)
+    assert len(remote) == 4 and {r.status for r in remote} == {"redacted"}
+    ea, eb = by_doc(local), by_doc(remote)
+    assert {k: (r.spans, r.tokens, r.format) for k, r in ea.items()} == \
+           {k: (r.spans, r.tokens, r.format) for k, r in eb.items()}
+
+
 # -- faults ----------------------------------------------------------------------------------------------
 
 def test_an_actor_that_dies_is_restarted_and_its_batch_retried(local_ray, rigged, tmp_path):
@@ -246,7 +264,7 @@ def test_joins_a_cluster_started_with_ray_start(rigged, tmp_path):
     home.mkdir()
     (home / "ray_bootstrap_config.yaml").write_text("provider:\n  type: local\n")
     tmp = Path(tempfile.mkdtemp(prefix="rt", dir="/tmp"))  # short: Ray's socket paths must fit
-    env = {**os.environ, "HOME": str(home), "RAY_TMPDIR": str(tmp), "RAY_USAGE_STATS_ENABLED": "0",
+    env = {**clean_env(), "HOME": str(home), "RAY_TMPDIR": str(tmp), "RAY_USAGE_STATS_ENABLED": "0",
            "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0"}
     head = None
     try:
@@ -255,7 +273,7 @@ def test_joins_a_cluster_started_with_ray_start(rigged, tmp_path):
                                      "start", "--head", "--num-cpus",
                                      "2", "--block", "--include-dashboard=false", "--port", "0",
                                      "--disable-usage-stats"], env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+                                    stderr=open(tmp_path / "head.log", "ab"))
             address = tmp / "ray" / "ray_current_cluster"
             deadline = time.time() + 90
             while time.time() < deadline and head.poll() is None and not address.exists():
@@ -263,6 +281,7 @@ def test_joins_a_cluster_started_with_ray_start(rigged, tmp_path):
             if head.poll() is None and address.exists():
                 break
             head.wait()
+        assert address.exists(), (tmp_path / "head.log").read_text()[-3000:]
         assert address.read_text().startswith("127.0.0.1:")
         time.sleep(2)
         proc = run_cli("run", "--engine", "ray", "--ray-address", "auto", "--model", rigged, inp, "-o",

@@ -430,7 +430,7 @@ def run(sources: list[Source], model: str, spec: dict, layout: Layout, *, addres
                                                ocr_settings, ray)
                     continue
                 spans = _spans(row["spans"])
-                if row["error"] and not row["report"]:
+                if row["error"] and not row.get("report"):  # failed before writing (or nothing written)
                     _forget(manifest, src, key, "failed", row["error"])
                     yield Report(src.name, row["doc_id"], "failed", error=row["error"])
                     continue
