@@ -2,7 +2,8 @@
 side in one run on the same cores, the same checkpoint and the same documents (TAB's 144 court cases,
 written as .txt files), and the scaling model for a cluster.
 
-    python benchmarks/ray_scaling.py [--model tab-minilm] [--docs N] [--cpus 2] [--actors 1 2] [--json]
+    python benchmarks/ray_scaling.py [--model tab-minilm] [--docs N] [--cpus 2] [--actors 1 2]
+                                     [--local-threads T] [--json]
 
 Each method redacts every document into a fresh output folder (files written and verified, reports,
 manifest), model loading included: the local engine loads its model once, each Ray actor once. Ray's own
@@ -50,9 +51,15 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=None, help="first N TAB documents (default: all 144)")
     ap.add_argument("--cpus", type=int, default=os.cpu_count(), help="CPUs of the local Ray instance")
     ap.add_argument("--actors", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--local-threads", type=int, default=None,
+                    help="torch threads of the local engine (default: torch's, one per core)")
     ap.add_argument("--json", action="store_true", help="print the results as JSON too")
     args = ap.parse_args()
 
+    if args.local_threads:
+        import torch
+
+        torch.set_num_threads(args.local_threads)
     from redact.api import Redactor
     from redact.distributed import ray as engine
     from redact.pipeline import Layout, expand_inputs, run
@@ -101,7 +108,10 @@ def main() -> None:
         local("local2")  # again after Ray: the machine's drift shows as the gap between the two
 
         base = (rows[0]["tokens_per_s"] + rows[-1]["tokens_per_s"]) / 2
-        print(f"{n_docs} TAB documents, {rows[0]['tokens']:,} tokens, model {args.model}, "
+        import torch
+
+        print(f"{n_docs} TAB documents, {rows[0]['tokens']:,} tokens, model {args.model}, local engine with "
+              f"{torch.get_num_threads()} torch thread(s), "
               f"{os.cpu_count()} CPUs here, Ray instance with {args.cpus} CPUs (ray.init took {ray_start:.1f}s, "
               f"not counted)\n")
         print("| method | seconds | tokens/s | vs local (mean of both) | outputs identical | failed |\n"
