@@ -17,6 +17,15 @@ from tiny import rigged_bert
 NAME = "Zorbington Quixwell"
 
 
+@pytest.fixture
+def registry(monkeypatch):
+    """Formats registered by a test are gone after it."""
+    import redact.formats
+
+    monkeypatch.setattr(redact.formats, "_registry", dict(redact.formats._registry))
+    return redact.formats
+
+
 @pytest.fixture(scope="module")
 def rigged(tmp_path_factory):
     return rigged_bert(tmp_path_factory.mktemp("rigged"), ["Zorbington", "Quixwell"])
@@ -203,9 +212,9 @@ def test_library_front_door(rigged, tmp_path):
     assert [x.status for x in reports] == ["redacted"] and (tmp_path / "many" / "a.txt").read_text() == "[PERSON_1]."
 
 
-def test_a_new_format_is_one_object_and_one_registry_line(rigged, tmp_path):
+def test_a_new_format_is_one_object_and_one_registry_line(rigged, tmp_path, registry):
     """A toy format (tab-separated values: the second column is text) plugged in through the registry."""
-    from redact.formats import Parsed, Verification, WriteResult, register
+    from redact.formats import Parsed, Verification, WriteResult
     from redact.operators import apply
     import redact
 
@@ -224,15 +233,14 @@ def test_a_new_format_is_one_object_and_one_registry_line(rigged, tmp_path):
         def verify(self, dest, needles):
             return Verification("plain read", hits=needles.find(Path(dest).read_text(), Path(dest).name))
 
-    register(TSV())
+    registry.register(TSV())
     (tmp_path / "t.tsv").write_text(f"1\t{NAME} wrote\n2\tnothing\n")
     report = redact.Redactor(str(rigged)).redact_file(tmp_path / "t.tsv", tmp_path / "o" / "t.tsv")
     assert report.ok and (tmp_path / "o" / "t.tsv").read_text() == f"1\t{'█' * len(NAME)} wrote\n2\tnothing\n"
 
 
-def test_verification_failure_writes_nothing(rigged, tmp_path):
+def test_verification_failure_writes_nothing(rigged, tmp_path, registry):
     """A writer that forgets a span: the verifier (a separate reader) catches it, nothing is renamed."""
-    from redact.formats import register
     from redact.formats.txt import TextFormat
     import redact
 
@@ -242,7 +250,7 @@ def test_verification_failure_writes_nothing(rigged, tmp_path):
         def write(self, parsed, spans, dest, options):
             return super().write(parsed, spans[1:], dest, options)
 
-    register(Forgetful())
+    registry.register(Forgetful())
     (tmp_path / "f.fgt").write_text(f"{NAME} and Quixwell.")
     report = redact.Redactor(str(rigged)).redact_file(tmp_path / "f.fgt", tmp_path / "o" / "f.fgt")
     assert report.status == "failed" and "verification found removed text" in report.error
