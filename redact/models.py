@@ -114,9 +114,12 @@ class TokenClassifier:
 
     @property
     def checkpoint_hash(self) -> str:
-        weights = next((self.path / n for n in ("model.safetensors", "pytorch_model.bin")
-                        if (self.path / n).exists()), None)
-        return _file_hash(weights) if weights else ""
+        """sha256 (16 hex digits) of the weights file, computed once."""
+        if "_hash" not in self.__dict__:
+            weights = next((self.path / n for n in ("model.safetensors", "pytorch_model.bin")
+                            if (self.path / n).exists()), None)
+            self.__dict__["_hash"] = _file_hash(weights) if weights else ""
+        return self.__dict__["_hash"]
 
 
 PRECISIONS = ("auto", "fp32", "bf16", "int8", "fp16")
@@ -220,6 +223,11 @@ def load_model(name_or_path: str, device: str = "cpu", precision: str = "fp32") 
             raise ValueError("int8 quantization runs on the CPU only")
         from .quant import quantize_rowwise
 
-        # per-row activation scales: a window's result does not depend on its batch (see quant.py)
-        clf.network = quantize_rowwise(net)
+        # per-row activation scales: a window's result does not depend on its batch (see quant.py);
+        # the int8 weights are cached per checkpoint and torch version
+        cache = None
+        if clf.checkpoint_hash:
+            home = Path(os.environ.get("REDACT_CACHE", Path.home() / ".cache" / "redact"))
+            cache = str(home / f"{clf.checkpoint_hash}-torch{torch.__version__}-int8rowwise.safetensors")
+        clf.network = quantize_rowwise(net, cache)
     return clf

@@ -55,11 +55,49 @@ class RowwiseInt8Linear(torch.nn.Module):
         return y.reshape(*shape[:-1], self.out_features)
 
 
-def quantize_rowwise(module: torch.nn.Module) -> torch.nn.Module:
-    """Replace every ``nn.Linear`` whose sizes suit int8 matrix products (multiples of 8) in place."""
-    for name, child in module.named_children():
-        if isinstance(child, torch.nn.Linear) and child.in_features % 8 == 0 and child.out_features % 8 == 0:
-            setattr(module, name, RowwiseInt8Linear.from_linear(child))
-        else:
-            quantize_rowwise(child)
+def quantize_rowwise(module: torch.nn.Module, cache: "str | None" = None) -> torch.nn.Module:
+    """Replace every ``nn.Linear`` whose sizes suit int8 matrix products (multiples of 8) in place.
+
+    With ``cache`` (a file path), the int8 weights and scales are read from it when it exists and written
+    to it otherwise (computing them is a noticeable part of start-up); a damaged cache is recomputed."""
+    stored: dict = {}
+    if cache is not None:
+        try:
+            from safetensors.torch import load_file
+
+            stored = load_file(cache)
+        except Exception:
+            stored = {}
+    computed: dict = {}
+    _replace(module, "", stored, computed)
+    if cache is not None and computed and not stored:
+        try:
+            import os
+            import tempfile
+
+            from safetensors.torch import save_file
+
+            os.makedirs(os.path.dirname(cache), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(cache), suffix=".tmp")
+            os.close(fd)
+            save_file(computed, tmp)
+            os.replace(tmp, cache)
+        except OSError:
+            pass  # a read-only home: just compute next time
     return module
+
+
+def _replace(module: torch.nn.Module, prefix: str, stored: dict, computed: dict) -> None:
+    for name, child in module.named_children():
+        key = f"{prefix}{name}"
+        if isinstance(child, torch.nn.Linear) and child.in_features % 8 == 0 and child.out_features % 8 == 0:
+            q, s = stored.get(f"{key}.q"), stored.get(f"{key}.scale")
+            if q is None or s is None or tuple(q.shape) != tuple(child.weight.shape):
+                layer = RowwiseInt8Linear.from_linear(child)
+                q, s = layer.weight_t.t().contiguous(), layer.weight_scale
+            else:
+                layer = RowwiseInt8Linear(q, s, child.bias)
+            computed[f"{key}.q"], computed[f"{key}.scale"] = q, s
+            setattr(module, name, layer)
+        else:
+            _replace(child, f"{key}.", stored, computed)
