@@ -391,3 +391,40 @@ def test_image_parts_read_redact_verify(tmp_path):
     hits, _ = parts.verify({"word/media/image1.png": png}, needles)
     assert any("image1.png" in h and "quixwell" in h for h in hits)
 
+
+def test_docx_image_of_text_is_ocrd_redacted_and_replaced(tmp_path):
+    """A DOCX whose body names the applicant and holds a scanned letter (PNG) naming him too: the image's
+    words reach the model, the name is filled in its pixels, the part is replaced, verification re-OCRs it."""
+    import io
+    import zipfile
+
+    import docx
+
+    from redact.formats import format_for
+    from redact.formats.base import WriteOptions
+    from redact.operators import apply, get_operator
+    from redact.verify import Needles
+
+    src = tmp_path / "letter.docx"
+    d = docx.Document()
+    d.add_paragraph(f"The applicant, Mr {FIRST} {LAST}, sent the following letter.")
+    buf = io.BytesIO()
+    render(BODY[:260], noise=6, angle=0.8).save(buf, format="PNG")
+    d.add_picture(io.BytesIO(buf.getvalue()))
+    d.save(src)
+    fmt = format_for(src)
+    parsed = fmt.read(src)
+    assert parsed.unreadable == [] and parsed.info["ocr"]["images"][0]["part"] == "word/media/image1.png"
+    assert parsed.text.count(LAST) == 2  # body and image
+    spans = spans_for(parsed.text)
+    out = tmp_path / "out.docx"
+    result = fmt.write(parsed, spans, out, WriteOptions(get_operator("mask")))
+    assert result.info["images_unverified"] == [] and result.info["ocr"]["images"][0]["words_redacted"] == 2
+    assert [d.get("image") for d in result.span_details] == [None, None, "word/media/image1.png", "word/media/image1.png"]
+    verification = fmt.verify(out, Needles.build(parsed.text, spans, apply(parsed.text, spans, "mask")))
+    assert verification.ok and verification.unverified == [] and "re-OCR" in verification.reader
+    with zipfile.ZipFile(out) as z:
+        (tmp_path / "image1.png").write_bytes(z.read("word/media/image1.png"))
+        assert LAST not in z.read("word/document.xml").decode()
+    assert not readable(tmp_path / "image1.png", LAST) and not readable(tmp_path / "image1.png", FIRST)
+    assert readable(tmp_path / "image1.png", "Convention")

@@ -6,8 +6,11 @@
   document variables, references to parts not carried) and the text the model sees, redacted run by run.
 * :mod:`.check` — the verifier: ``zipfile`` and regular expressions over every member of the output.
 
-Images cannot be read (they may hold text): each is listed in ``Parsed.unreadable`` and the file is
-written only with ``accept_unreadable`` (:func:`.package.image_parts` is the seam for OCR).
+Images may hold text: each PNG/JPEG/TIFF image is OCR'd (:mod:`redact.ocr.parts`; ``--ocr never`` turns
+it off), its words follow the document's text for the model, and the redacted words are filled in its
+pixels; the part is replaced by the re-encoded image (no metadata) and re-OCR'd when verifying. Images OCR
+cannot read (EMF/WMF, no text found, low confidence) are listed in ``Parsed.unreadable`` and the file is
+written only with ``accept_unreadable``.
 
 Where a name can be, and what happens to it:
 
@@ -45,6 +48,7 @@ from . import check, package as pkg, story
 class _State:
     path: str
     package: pkg.Package
+    images: object = None  # redact.ocr.parts.ImageParts: the OCR'd images, their text after the story's
 
 
 def _prepare(state: _State):
@@ -94,11 +98,16 @@ class DocxFormat:
                            f"save it as a standard DOCX)")
         pkg.prune(state.package, roots)
         images = pkg.image_parts(state.package)
-        unreadable = [Unreadable(p.src, "image (may hold text; not read)") for p in images]
+        from ...ocr.parts import ImageParts
+
+        state.images = ImageParts.read([(p.src, state.package.data[p.src]) for p in images], text)
+        unreadable = [Unreadable(name, reason) for name, reason in state.images.unreadable]
         info = {"main_part": state.package.main,
                 "parts": [p.src for p in state.package.parts.values() if p.story],
                 "images": len(images), "dropped": state.package.dropped, **stats}
-        return Parsed(text, self.name, state=state, unreadable=unreadable, info=info)
+        if state.images.parts or state.images.no_text:
+            info["ocr"] = state.images.describe()
+        return Parsed(text + state.images.text, self.name, state=state, unreadable=unreadable, info=info)
 
     def write(self, parsed: Parsed, spans, dest: Path, options: WriteOptions) -> WriteResult:
         state: _State = parsed.state
@@ -107,17 +116,19 @@ class DocxFormat:
             raise BadInput(f"{state.path}: {len(parsed.unreadable)} image(s) may hold text that cannot be read "
                            f"(first: {parsed.unreadable[0].where}); {how}--accept-unreadable writes them as they are")
         roots, nodes, text, stats = _prepare(state)  # fresh trees: write never edits what read returned
-        if text != parsed.text:
+        images = state.images
+        if text + (images.text if images else "") != parsed.text:
             raise RuntimeError(f"{state.path}: DOCX text changed between read and write")
         operator = options.operator
-        labels = _needle_labels(text, spans)
+        labels = _needle_labels(parsed.text, spans)
+        story_spans = images.spans_before(spans) if images else spans
         package = dataclasses.replace(state.package, parts={
             src: dataclasses.replace(p, rels=list(p.rels)) for src, p in state.package.parts.items()})
         doomed = {  # external links whose target or text holds a removed string: the link goes, its text stays
             src: {r.rid for r in p.rels if r.external and (_link_has_needle(r.target, labels) or
                                                             _link_has_needle(story.link_text(roots[src], r.rid), labels))}
             for src, p in package.parts.items() if p.is_xml}
-        touched = story.apply_spans(nodes, text, spans, operator)
+        touched = story.apply_spans(nodes, text, story_spans, operator)
         for node in nodes:  # alt text, tooltips...: also lose any removed string the spans did not cover
             if node.attr is not None and labels:
                 before = story.get_text(node)
@@ -131,14 +142,41 @@ class DocxFormat:
                 package.parts[src].rels = [r for r in package.parts[src].rels if r.rid not in rids]
                 links_dropped += story.drop_link_rels(roots[src], rids)
                 touched.add(src)
+        details: list[dict] = [{} for _ in spans]
+        ocr_info = None
+        if images and images.parts:
+            new, details, ocr_info = images.redact(parsed.text, spans, operator, state.package.data)
+            package = dataclasses.replace(package, data={**package.data, **new})
+            touched.update(name for name, d in zip(new, ocr_info) if d["words_redacted"])
+            self._ocr[str(dest)] = (images, {package.parts[name].out: name for name in new})
         pkg.write_package(Path(dest), package, roots)
-        images = [p.src for p in pkg.image_parts(state.package)]
+        redacted_images = {p.name for p in images.parts} if images else set()
+        unverified = [p.src for p in pkg.image_parts(state.package) if p.src not in redacted_images]
         info = {"main_part": state.package.main, "rebuilt": ["docProps/core.xml", "docProps/app.xml"],
-                "images_unverified": images, "links_dropped": links_dropped, **stats}
-        return WriteResult(touched=sorted(touched), dropped=list(state.package.dropped), info=info)
+                "images_unverified": unverified, "links_dropped": links_dropped, **stats}
+        if ocr_info is not None:
+            info["ocr"] = {**images.describe(), "images": ocr_info}
+        return WriteResult(span_details=details, touched=sorted(touched), dropped=list(state.package.dropped),
+                           info=info)
+
+    def __init__(self):
+        self._ocr: dict[str, tuple] = {}  # written path -> (ImageParts, output member -> part), for verify
 
     def verify(self, dest: Path, needles: Needles) -> Verification:
-        return check.verify(Path(dest), needles)
+        result = check.verify(Path(dest), needles)
+        images, members = self._ocr.pop(str(dest), (None, {}))
+        if images is None or not members:
+            return result
+        import zipfile
+
+        with zipfile.ZipFile(dest) as z:  # the images as written, re-OCR'd (the engine decodes them itself)
+            written = {member: z.read(member) for member in members if member in z.namelist()}
+        missing = [m for m in members if m not in written]
+        hits, checked = images.verify(written, needles)
+        result.hits += hits + [f"{m}: OCR'd image missing from the output" for m in missing]
+        result.unverified = [u for u in result.unverified if u.split(" (")[0] not in written]
+        result.reader += f" + {images.describe()['engine']} re-OCR of {len(written)} image(s)"
+        return result
 
 
 FORMAT = DocxFormat()
