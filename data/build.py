@@ -2,7 +2,9 @@
 
     python data/build.py            # writes data/synthetic/*.json (committed) and data/build/* (ignored)
 
-- ``data/synthetic/{train,dev,test}.json``: generated documents (see ``synthetic.py``), seeds 101/202/303.
+- ``data/synthetic/{train,dev,test}.json``: generated documents (see ``synthetic.py``), seeds 101/202/303;
+  committed reference copies, regenerated only with ``--regenerate`` (faker's output is not byte-stable
+  across versions or, for a few locales, across runs).
 - ``data/panorama_split.json``: PANORAMA-151 doc ids, 100 train / 51 dev, shuffled with seed 151.
 - ``data/build/panorama_{train,dev}.json``: the two PANORAMA parts (TAB JSON).
 - ``data/build/tab_aug.json``: mention-substituted copies of TAB train documents (names, places, dates,
@@ -20,6 +22,7 @@ import argparse
 import copy
 import hashlib
 import json
+import os
 import random
 import re
 import sys
@@ -99,7 +102,8 @@ def substitute(doc: dict, rng: random.Random, suffix: str) -> dict:
         elif etype == "LOC" and len(text) < 30 and text[:1].isupper() and "," not in text:
             new = people.city()
         elif etype == "DATETIME" and FULL_DATE.match(text):
-            dt = people.fake.date_between(start_date="-60y", end_date="-1y")
+            dt = people.fake.date_between(start_date=synthetic.TODAY.replace(year=1960),
+                                          end_date=synthetic.TODAY.replace(year=2020))
             new = dt.strftime("%d %B %Y").lstrip("0")
         elif etype == "DATETIME" and YEAR.match(text):
             new = str(int(text) + rng.randint(-6, 6))
@@ -171,18 +175,26 @@ def check(docs: list[dict]) -> None:
 
 
 def main() -> None:
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        # faker iterates over sets in places: a fixed hash seed makes its output (and ours) reproducible
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, *sys.argv])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", type=Path, default=SHARED)
     ap.add_argument("--synthetic", type=int, nargs=3, default=(160, 54, 54), metavar=("TRAIN", "DEV", "TEST"))
     ap.add_argument("--augment", type=float, default=0.5, help="share of TAB train documents copied with substitutions")
+    ap.add_argument("--regenerate", action="store_true",
+                    help="regenerate data/synthetic/*.json instead of using the committed reference copies")
     ap.add_argument("--panorama-repeat", type=int, default=2, help="copies of PANORAMA train in the mix")
     args = ap.parse_args()
 
     synth = {}
     for split, n, seed in zip(("train", "dev", "test"), args.synthetic, (101, 202, 303)):
-        synth[split] = synthetic.generate(n, seed, split)
+        ref = HERE / "synthetic" / f"{split}.json"
+        if args.regenerate or not ref.exists():
+            dump(synthetic.generate(n, seed, split), ref)
+        synth[split] = load(ref)  # the committed reference copies (faker output can drift between versions)
         check(synth[split])
-        dump(synth[split], HERE / "synthetic" / f"{split}.json")
 
     pano = load(args.shared / "panorama" / "panorama151.json")
     split = panorama_split(pano)
@@ -211,7 +223,7 @@ def main() -> None:
     dev = tab_dev + pano_dev + synth["dev"]
     dump(dev, build / "pooled_dev.json")
     manifest = {p.name: {"documents": len(load(p)), "sha256": sha256(p)}
-                for p in sorted([*build.glob("*.json"), *(HERE / "synthetic").glob("*.json")])}
+                for p in sorted([*build.glob("*.json"), *(HERE / "synthetic").glob("*.json")]) if p.name != "MANIFEST.json"}
     (build / "MANIFEST.json").write_text(json.dumps(manifest, indent=1) + "\n")
     for name, info in manifest.items():
         print(f"{name}: {info['documents']} documents, sha256 {info['sha256'][:12]}")

@@ -19,8 +19,12 @@ True
 
 from __future__ import annotations
 
+import datetime as _dt
 import random
 import string
+
+#: the fixed reference day of every generated date (faker's relative dates would follow the wall clock)
+TODAY = _dt.date(2026, 1, 1)
 
 LOCALES = ["en_GB", "en_US", "en_IE", "de_DE", "fr_FR", "no_NO", "pl_PL", "es_ES", "it_IT", "nl_NL", "sv_SE",
            "da_DK", "fi_FI", "tr_TR", "pt_PT", "cs_CZ", "ro_RO", "hu_HU", "el_GR", "en_IN", "en_AU"]
@@ -186,7 +190,7 @@ class People:
     def national_id(self) -> tuple[str, str]:
         """(label as written before it, number)."""
         d = lambda n: "".join(self.rng.choice(string.digits) for _ in range(n))  # noqa: E731
-        dob = self.fake.date_of_birth(minimum_age=18, maximum_age=85)
+        dob = self.birth_date(18, 85)
         options = {
             "NO": ("national identity number", lambda: self._valid("no.fodselsnummer", lambda: dob.strftime("%d%m%y") + d(5))),
             "DK": ("CPR number", lambda: self._valid("dk.cpr", lambda: dob.strftime("%d%m%y") + d(4))),
@@ -247,7 +251,7 @@ class People:
         return self.fake.company()
 
     def date(self, past_years: int = 5) -> str:
-        dt = self.fake.date_between(start_date=f"-{past_years}y", end_date="today")
+        dt = self.fake.date_between(start_date=TODAY - _dt.timedelta(days=365 * past_years), end_date=TODAY)
         return self.fmt_date(dt)
 
     def fmt_date(self, dt) -> str:
@@ -255,7 +259,11 @@ class People:
                                 dt.strftime("%B %d, %Y"), dt.strftime("%d.%m.%Y")])
 
     def dob(self) -> str:
-        return self.fmt_date(self.fake.date_of_birth(minimum_age=18, maximum_age=90))
+        return self.fmt_date(self.birth_date(18, 90))
+
+    def birth_date(self, minimum_age: int, maximum_age: int):
+        return self.fake.date_between(start_date=TODAY - _dt.timedelta(days=365 * maximum_age),
+                                      end_date=TODAY - _dt.timedelta(days=365 * minimum_age))
 
     def ref(self) -> str:
         r = self.rng
