@@ -428,3 +428,88 @@ def test_docx_image_of_text_is_ocrd_redacted_and_replaced(tmp_path):
         assert LAST not in z.read("word/document.xml").decode()
     assert not readable(tmp_path / "image1.png", LAST) and not readable(tmp_path / "image1.png", FIRST)
     assert readable(tmp_path / "image1.png", "Convention")
+
+
+def test_scanned_pdf_pages_are_ocrd_redacted_and_replaced(tmp_path):
+    """An image-only PDF (a skewed page, and a page stored sideways): OCR'd (rotation detected), the names
+    burned out of the pixels, each page written as its redacted image; pdfium renders the output and a
+    fresh Tesseract cannot read the names, pdftotext finds no text layer."""
+    import pypdfium2 as pdfium
+
+    from redact.formats import format_for
+    from redact.formats.base import WriteOptions
+    from redact.operators import apply, get_operator
+    from redact.verify import Needles
+
+    src = tmp_path / "scan.pdf"
+    one = render(BODY[:300], angle=1.5, noise=12, font_size=30)
+    two = render("Page two. " + BODY[300:], noise=12, font_size=30).rotate(90, expand=True)
+    one.save(src, save_all=True, append_images=[two], resolution=200)
+    fmt = format_for(src)
+    import redact.ocr
+
+    redact.ocr.configure(dpi=200)
+    parsed = fmt.read(src)
+    assert parsed.unreadable == [], parsed.unreadable
+    pages = parsed.info["ocr"]["pages"]
+    assert [p["page"] for p in pages] == [1, 2] and [p["rotation"] for p in pages] == [0, 90]
+    assert parsed.text.index(LAST) < parsed.text.index("Page two")  # page order
+    spans = spans_for(parsed.text)
+    out = tmp_path / "out.pdf"
+    result = fmt.write(parsed, spans, out, WriteOptions(get_operator("mask")))
+    assert {d["page"] for d in result.span_details} == {1, 2} and result.touched == [1, 2]
+    assert [p["words_redacted"] for p in result.info["ocr"]["pages"]] == [2, 1]
+    verification = fmt.verify(out, Needles.build(parsed.text, spans, apply(parsed.text, spans, "mask")))
+    assert verification.ok and "re-OCR of 2" in verification.reader, verification
+    from pypdf import PdfReader
+
+    for page in PdfReader(str(out)).pages:  # one new JPEG per page, nothing of the source's
+        xobjects = page["/Resources"]["/XObject"]
+        assert len(xobjects) == 1 and all(x.get_object()["/Filter"] == "/DCTDecode" for x in xobjects.values())
+    assert out.stat().st_size < 3 * src.stat().st_size
+    doc = pdfium.PdfDocument(str(out))
+    for i in range(2):
+        doc[i].render(scale=200 / 72).to_pil().save(tmp_path / f"page{i}.png")
+        assert not readable(tmp_path / f"page{i}.png", LAST) and not readable(tmp_path / f"page{i}.png", FIRST)
+    assert readable(tmp_path / "page1.png", "remedy")
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert LAST not in text and FIRST not in text and not text.strip()
+    # --ocr-text-layer: the kept words as invisible text, searchable; the removed ones never
+    redact.ocr.configure(dpi=200, text_layer=True)
+    parsed = fmt.read(src)
+    result = fmt.write(parsed, spans, out, WriteOptions(get_operator("mask")))
+    assert result.info["ocr"]["text_layer_pages"] == [1, 2]
+    assert fmt.verify(out, Needles.build(parsed.text, spans, apply(parsed.text, spans, "mask"))).ok
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "Convention" in text and "remedy" in text and LAST not in text and FIRST not in text
+
+
+def test_cli_scanned_pdf_and_docx_image(rigged, tmp_path):
+    """`redact run scans/ -o out/` over an image-only PDF and a DOCX holding an image of text: both written,
+    the reports say what was OCR'd, how well, what was redacted and that it was verified by re-OCR."""
+    import io
+    import zipfile
+
+    import docx
+
+    inp = tmp_path / "scans"
+    inp.mkdir()
+    render(BODY[:300], angle=-1.0, noise=10).save(inp / "scan.pdf", resolution=200)
+    d = docx.Document()
+    d.add_paragraph("The applicant sent the following letter.")
+    buf = io.BytesIO()
+    render(BODY[100:360], noise=6).save(buf, format="PNG")
+    d.add_picture(io.BytesIO(buf.getvalue()))
+    d.save(inp / "letter.docx")
+    out = tmp_path / "out"
+    proc = run_cli("run", "--model", rigged, inp, "-o", out, "--dpi", "200", "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    pdf = json.loads((tmp_path / "out.reports" / "scan.pdf.json").read_text())
+    page = pdf["ocr"]["pages"][0]
+    assert page["engine"].startswith("tesseract") and page["mean_confidence"] > 80 and page["words_redacted"] == 2
+    assert "re-OCR of 1" in pdf["verification"]["reader"] and pdf["unreadable"] == []
+    letter = json.loads((tmp_path / "out.reports" / "letter.docx.json").read_text())
+    assert letter["ocr"]["images"][0]["words_redacted"] == 2 and letter["verification"]["unverified"] == []
+    with zipfile.ZipFile(out / "letter.docx") as z:
+        (tmp_path / "image1.png").write_bytes(z.read("word/media/image1.png"))
+    assert not readable(tmp_path / "image1.png", LAST)

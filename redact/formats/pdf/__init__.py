@@ -7,9 +7,12 @@ rebuilt from an allowlist, then read back by independent readers.
 - ``verify``: pdfium page text plus a raw scan of every object and decoded stream.
 
 Pages whose text cannot be read reliably (scans, fonts without a Unicode map, Type3 glyphs without names,
-large images on text pages, text inside tiling patterns) are listed in ``Parsed.unreadable``;
-:func:`unreadable_pages` is the seam for OCR. With ``WriteOptions.flatten`` those pages are rasterized
-(pdfium, 150 dpi) with the boxes burned in and no text layer.
+large images on text pages, text inside tiling patterns) are listed in ``Parsed.unreadable``.
+Image-only pages (scans) are OCR'd instead (:mod:`redact.ocr.pdfpages`, ``--ocr``/``--dpi``): rasterized
+by pdfium, their words put where the page's text goes, the redacted words filled in the pixels, and the
+page written as that image only (the original image objects are not carried); the written page is
+rendered again and re-OCR'd when verifying. With ``WriteOptions.flatten`` the pages that are still
+unreadable are rasterized (pdfium, 150 dpi) with the boxes burned in and no text layer.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class State:
     dropped: list[str] = field(default_factory=list)
     links: dict[int, list] = field(default_factory=dict)  # page -> [(rect, target page, fit array)]
     path: str = ""
+    ocr: object = None  # redact.ocr.pdfpages.PdfOcr: the scanned pages, OCR'd
 
 
 def unreadable_pages(parsed: Parsed) -> list[int]:
@@ -158,6 +162,7 @@ class PdfFormat:
 
     def __init__(self):
         self._accepted: dict[str, list[str]] = {}
+        self._ocr: dict[str, tuple] = {}  # written path -> (OCR settings, 0-based pages to re-OCR)
 
     # --------------------------------------------------------------------------------------- read
     def read(self, path: Path) -> Parsed:
@@ -189,6 +194,14 @@ class PdfFormat:
         pieces: list[str] = []
         char_glyph: list[int | None] = []
         glyphs: list[Glyph] = []
+        from ... import ocr as _ocr
+
+        scans = [p.index for p in pages if not any(g.text for g in p.glyphs) and p.has_images]
+        ocr = None
+        if scans and _ocr.current().mode != "never":
+            from ...ocr.pdfpages import PdfOcr
+
+            ocr = PdfOcr.read(str(path), scans)
 
         def put(s: str, glyph: int | None):
             pieces.append(s)
@@ -210,16 +223,24 @@ class PdfFormat:
                 glyphs.append(g)
                 put(g.text, len(glyphs) - 1)
                 prev = g
+            if ocr is not None and p.index in ocr.pages:
+                ocr.place(p.index, len(char_glyph))
+                put(ocr.text(p.index), None)
             put("\n\n", None)
             reasons = list(dict.fromkeys(p.problems))
             if not any(g.text for g in p.glyphs) and p.has_images:
-                reasons.insert(0, "no text layer (image only: a scan?)")
+                if ocr is not None and p.index in ocr.unreadable:
+                    reasons.insert(0, ocr.unreadable[p.index])
+                elif ocr is None or p.index not in ocr.pages:
+                    reasons.insert(0, "no text layer (image only: a scan?)")
             elif p.image_share > IMAGE_SHARE:
                 reasons.append(f"an image covers {p.image_share:.0%} of the page (it may hold text)")
             for reason in reasons[:5]:
                 unreadable.append(Unreadable(f"page {p.index + 1}", reason, page=p.index + 1))
-        state = State(reader, interp, pages, glyphs, char_glyph, dropped, links, str(path))
+        state = State(reader, interp, pages, glyphs, char_glyph, dropped, links, str(path), ocr)
         info = {"pages": len(pages)}
+        if ocr is not None:
+            info["ocr"] = ocr.describe()
         bad = sorted({u.page for u in unreadable})
         if bad:
             info["unreadable_pages"] = bad
@@ -280,7 +301,30 @@ class PdfFormat:
         if flatten:  # first pass: the redacted pages unrotated, rendered by pdfium
             scratch = self._build(state, removals, boxes, labels, rotate=False)
             images = _render(scratch, flatten)
-        builder = self._build(state, removals, boxes, labels, images=images)
+        ocr_info = None
+        text_layers: dict = {}
+        if state.ocr is not None and state.ocr.pages:  # scanned pages: their redacted images replace them
+            ocr_images, ocr_details, redacted = state.ocr.images(parsed.text, spans, options.operator)
+            ocr_images = {i: im for i, im in ocr_images.items() if i not in flatten}
+            images.update(ocr_images)
+            for d, extra in zip(details, ocr_details):
+                if extra:
+                    d.update(extra)
+            touched = sorted(set(touched) | {i for i, n in redacted.items() if n})
+            ocr_info = state.ocr.describe(redacted)
+            self._ocr[str(dest)] = (state.ocr.settings, sorted(ocr_images))
+            if state.ocr.settings.text_layer:  # invisible kept words, never a removed one
+                from ...ocr.pdfpages import text_layer_ops
+
+                for i in ocr_images:
+                    crop = state.reader.pages[i].cropbox
+                    ops = text_layer_ops(state.ocr, i, parsed.text, spans,
+                                         (float(crop.left), float(crop.bottom), float(crop.right), float(crop.top)),
+                                         _rebuild.LABEL_FONT, _rebuild.helvetica_width)
+                    if ops:
+                        text_layers[i] = (ops, {"/Font": {_rebuild.LABEL_FONT: _rebuild.label_font()}})
+                ocr_info["text_layer_pages"] = sorted(i + 1 for i in text_layers)
+        builder = self._build(state, removals, boxes, labels, images=images, text_layers=text_layers)
         needles = Needles.build(parsed.text, spans, apply(parsed.text, spans, "mask"))
         outline_count = _outline(state.reader, builder.writer, needles)
         buf = io.BytesIO()
@@ -294,14 +338,18 @@ class PdfFormat:
             dropped.append(f"text in soft masks / tiling patterns ({builder.scrubbed} operators)")
         if flatten:
             dropped.append(f"text layer of pages {', '.join(str(i + 1) for i in sorted(flatten))} (flattened)")
+        if ocr_info is not None:
+            dropped.append(f"original images of the OCR'd pages {', '.join(str(p['page']) for p in ocr_info['pages'])} "
+                           f"(replaced by their redacted renderings)")
         accepted = [f"page {n}" for n in bad if n - 1 not in flatten]
         self._accepted[str(dest)] = accepted
         return WriteResult(span_details=details, touched=[p + 1 for p in touched], dropped=dropped,
                            info={"pages": len(state.pages), "flattened_pages": sorted(i + 1 for i in flatten),
                                  "unverified_pages": [int(a.split()[1]) for a in accepted],
-                                 "outline_items": outline_count})
+                                 "outline_items": outline_count,
+                                 **({"ocr": ocr_info} if ocr_info is not None else {})})
 
-    def _build(self, state: State, removals, boxes, labels, rotate: bool = True, images=None):
+    def _build(self, state: State, removals, boxes, labels, rotate: bool = True, images=None, text_layers=None):
         from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NullObject, NumberObject
 
         builder = _rebuild.Builder(state.interp, removals)
@@ -310,6 +358,8 @@ class PdfFormat:
             src = state.reader.pages[p.index]
             image = (images or {}).get(p.index)
             ops, extra = _box_ops(boxes.get(p.index, []), labels.get(p.index, []))
+            if image is not None:  # the boxes are in the image; an OCR'd page may get its text layer
+                ops, extra = (text_layers or {}).get(p.index, ([], {}))
             new_pages.append(builder.page(p.index, src, ops, extra, rotate=rotate, image=image))
         for index, page in enumerate(new_pages):
             annots = ArrayObject()
@@ -334,7 +384,15 @@ class PdfFormat:
 
     # ------------------------------------------------------------------------------------- verify
     def verify(self, dest: Path, needles) -> Verification:
-        return _verify.check(Path(dest), needles, self._accepted.pop(str(dest), []))
+        result = _verify.check(Path(dest), needles, self._accepted.pop(str(dest), []))
+        settings, ocr_pages = self._ocr.pop(str(dest), (None, []))
+        if ocr_pages and needles:  # scanned pages: rendered again by pdfium and read by a fresh OCR pass
+            from ...ocr.pdfpages import verify_pdf_pages
+
+            hits, checked = verify_pdf_pages(str(dest), ocr_pages, needles, settings)
+            result.hits += hits
+            result.reader += f" + re-OCR of {checked} scanned page(s)"
+        return result
 
 
 def _plain(x):

@@ -256,7 +256,8 @@ class Builder:
     def page(self, index: int, src_page, extra_ops: list, extra_resources: dict, rotate: bool = True,
              image=None):
         """Add page ``index``: its rewritten content plus ``extra_ops`` (boxes, labels), or — when
-        ``image`` (a PIL image of the page) is given — only that image over the crop box."""
+        ``image`` (a PIL image of the page) is given — only that image over the crop box, then
+        ``extra_ops`` (an OCR'd page's invisible text layer)."""
         from pypdf.generic import ArrayObject, FloatObject, NameObject, NumberObject
 
         media = src_page.mediabox
@@ -273,10 +274,11 @@ class Builder:
             x0, y0 = float(crop.left), float(crop.bottom)
             ops = [([], b"q"), ([FloatObject(float(crop.width)), 0, 0, FloatObject(float(crop.height)),
                                  FloatObject(x0), FloatObject(y0)], b"cm"), ([NameObject(IMAGE_NAME)], b"Do"),
-                   ([], b"Q")]
+                   ([], b"Q")] + list(extra_ops)
             ops = [([NumberObject(x) if isinstance(x, int) else x for x in operands], op) for operands, op in ops]
             page[NameObject("/Contents")] = self.writer._add_object(self._content(ops))
-            page[NameObject("/Resources")] = self.resources(None, {}, {"/XObject": {IMAGE_NAME: self._image(image)}})
+            page[NameObject("/Resources")] = self.resources(None, {}, {"/XObject": {IMAGE_NAME: self._image(image)},
+                                                                       **(extra_resources or {})})
             return page
         key = ("page", index)
         stream = self.interp.streams[key]
@@ -295,14 +297,22 @@ class Builder:
 
         from pypdf.generic import EncodedStreamObject, NameObject, NumberObject
 
-        rgb = image.convert("RGB")
+        gray = image.mode in ("L", "1")  # scans OCR'd in grayscale stay gray (a third of the bytes)
+        rgb = image.convert("L" if gray else "RGB")
         new = EncodedStreamObject()
         new.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
                     NameObject("/Width"): NumberObject(rgb.width), NameObject("/Height"): NumberObject(rgb.height),
-                    NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+                    NameObject("/ColorSpace"): NameObject("/DeviceGray" if gray else "/DeviceRGB"),
                     NameObject("/BitsPerComponent"): NumberObject(8),
                     NameObject("/Filter"): NameObject("/FlateDecode")})
         new._data = zlib.compress(rgb.tobytes(), 6)
+        if image.info.get("pdf_filter") == "DCTDecode":  # OCR'd scans: JPEG, like the scans they replace
+            import io
+
+            buf = io.BytesIO()
+            rgb.save(buf, format="JPEG", quality=int(image.info.get("jpeg_quality", 85)))
+            new[NameObject("/Filter")] = NameObject("/DCTDecode")
+            new._data = buf.getvalue()
         return self.writer._add_object(new)
 
 
