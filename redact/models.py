@@ -18,7 +18,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from .errors import ModelMissing
+
+if TYPE_CHECKING:
+    import torch
 
 #: The model ``redact run`` uses when no ``--model`` is given.
 DEFAULT_MODEL = "tab-minilm"
@@ -129,7 +134,6 @@ def _fast_load(path: Path):
     """Build the network from its config and load the safetensors weights directly: about 3x faster to
     start than ``from_pretrained`` (no weight initialisation, no key renaming machinery). Returns None
     (the caller uses ``from_pretrained``) unless every weight matches exactly."""
-    import torch
     from safetensors.torch import load_file
     from transformers import AutoConfig, AutoModelForTokenClassification
 

@@ -31,7 +31,7 @@ from .formats import Format, Parsed, Verification, WriteOptions, format_for
 from .formats.txt import FORMAT as TEXT
 from .inputs import Source, display, expand_inputs  # noqa: F401  (re-exported for the API)
 from .manifest import Entry, Manifest
-from .operators import Operator, apply, get_operator
+from .operators import Operator, apply
 from .spans import Span
 from .verify import Needles
 
@@ -417,28 +417,9 @@ def run(sources: list[Source], redactor: "Redactor | SpanSource", layout: Layout
     skipped (one ``skipped`` report each)."""
     options = redactor.write_options()
     out, reports = layout.out, layout.reports
-    manifest = None
     key = fingerprint(redactor, options)
-    todo = sources
-    if out is not None:
-        for folder in (out, reports):
-            folder.mkdir(parents=True, exist_ok=True)
-            clean_temporaries(folder)
-        os.chmod(reports, 0o700)
-        manifest = Manifest(reports)
-        todo = []
-        for src in sources:
-            entry = None
-            if resume and src.path is not None and not src.problem:
-                try:
-                    st = src.path.stat()
-                    entry = manifest.done(src.rel.as_posix(), st.st_size, st.st_mtime_ns, key)
-                except OSError:
-                    entry = None
-            if entry is not None:
-                yield Report(src.name, display(src.rel.as_posix()), "skipped", output=entry.output, report_path=entry.report)
-            else:
-                todo.append(src)
+    manifest, skipped, todo = prepare(sources, layout, key, resume)
+    yield from skipped
     collections = _Collections()
     coll_reports: dict[Path, list[dict]] = {}
     last: Source | None = None
@@ -520,6 +501,33 @@ def run(sources: list[Source], redactor: "Redactor | SpanSource", layout: Layout
         collections.abort()
         if manifest is not None:
             manifest.compact()
+
+
+def prepare(sources: list[Source], layout: Layout, key: str, resume: bool):
+    """Before a run: output and reports folders (reports 0700), leftover temporaries removed, the manifest,
+    and the inputs done already. Returns ``(manifest, skipped reports, sources to do)``."""
+    if layout.out is None:
+        return None, [], list(sources)
+    for folder in (layout.out, layout.reports):
+        folder.mkdir(parents=True, exist_ok=True)
+        clean_temporaries(folder)
+    os.chmod(layout.reports, 0o700)
+    manifest = Manifest(layout.reports)
+    skipped, todo = [], []
+    for src in sources:
+        entry = None
+        if resume and src.path is not None and not src.problem:
+            try:
+                st = src.path.stat()
+                entry = manifest.done(src.rel.as_posix(), st.st_size, st.st_mtime_ns, key)
+            except OSError:
+                entry = None
+        if entry is not None:
+            skipped.append(Report(src.name, display(src.rel.as_posix()), "skipped", output=entry.output,
+                                  report_path=entry.report))
+        else:
+            todo.append(src)
+    return manifest, skipped, todo
 
 
 def _forget(manifest: Manifest | None, src: Source, key: str, status: str, error: str | None) -> None:

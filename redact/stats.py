@@ -15,7 +15,6 @@ Only the ``tokenizers`` library is used (the checkpoint's ``tokenizer.json``): n
 from __future__ import annotations
 
 import json
-import os
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field

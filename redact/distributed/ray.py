@@ -37,10 +37,10 @@ from typing import Iterator
 from ..errors import BadInput, RedactError
 from ..formats import WriteOptions
 from ..inputs import Source, display
-from ..manifest import Entry, Manifest
+from ..manifest import Entry
 from ..operators import Operator, Pseudonym, get_operator
 from ..pipeline import (DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, Job, Layout, Report, _Collections, _collection_jobs,
-                        _forget, _read_file, clean_temporaries, fingerprint, job_problem, span_records, write_job, write_private)
+                        _forget, _read_file, fingerprint, job_problem, prepare, span_records, write_job, write_private)
 from ..spans import Span
 
 #: What read and write tasks ask of a node (fractional: on 2 cores, tasks and actors must all fit).
@@ -406,7 +406,7 @@ def run(sources: list[Source], model: str, spec: dict, layout: Layout, *, addres
             described = _Described(*ray.get(ray.remote(num_gpus=actor_gpus, num_cpus=TASK_CPUS)(_describe)
                                             .remote(model, spec, options)))
         key = fingerprint(described, options)
-        manifest, skipped, todo = _prepare(sources, layout, key, resume)
+        manifest, skipped, todo = prepare(sources, layout, key, resume)
         yield from skipped
         if not todo:
             return
@@ -470,30 +470,6 @@ def run(sources: list[Source], model: str, spec: dict, layout: Layout, *, addres
             ray.shutdown()
 
 
-def _prepare(sources: list[Source], layout: Layout, key: str, resume: bool):
-    """Folders, leftover temporaries, the manifest, and what is done already (as pipeline.run begins)."""
-    if layout.out is None:
-        return None, [], list(sources)
-    for folder in (layout.out, layout.reports):
-        folder.mkdir(parents=True, exist_ok=True)
-        clean_temporaries(folder)
-    os.chmod(layout.reports, 0o700)
-    manifest = Manifest(layout.reports)
-    skipped, todo = [], []
-    for src in sources:
-        entry = None
-        if resume and not src.problem:
-            try:
-                st = src.path.stat()
-                entry = manifest.done(src.rel.as_posix(), st.st_size, st.st_mtime_ns, key)
-            except OSError:
-                entry = None
-        if entry is not None:
-            skipped.append(Report(src.name, display(src.rel.as_posix()), "skipped", output=entry.output,
-                                  report_path=entry.report))
-        else:
-            todo.append(src)
-    return manifest, skipped, todo
 
 
 def _collection_row(row, src, pending, out, reports, manifest, key, options, model_info, settings_info,
