@@ -57,17 +57,9 @@ def reportlab_ttf(path: Path, paragraphs=PARAGRAPHS, pages: int = 2) -> None:
 
 def fpdf2(path: Path, paragraphs=PARAGRAPHS) -> None:
     """fpdf2, DejaVu Sans as a Type0/CID subset font with Identity-H and a ToUnicode map."""
-    from fpdf import FPDF
+    from documents import pdf_fpdf2
 
-    pdf = FPDF(format="A4")
-    pdf.set_author(NAMES[2])
-    pdf.add_page()
-    pdf.add_font("DejaVu", "", str(DEJAVU))
-    pdf.set_font("DejaVu", size=10)
-    for para in paragraphs:
-        pdf.multi_cell(0, 5, para)
-        pdf.ln(2)
-    pdf.output(str(path))
+    pdf_fpdf2(path, paragraphs, author=NAMES[2])
 
 
 def libreoffice(path: Path, paragraphs=PARAGRAPHS) -> None:
