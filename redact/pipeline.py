@@ -158,9 +158,15 @@ def span_records(text: str, spans: list[Span]) -> list[dict]:
 
 def fingerprint(redactor: "Redactor", options: WriteOptions) -> str:
     """Model + settings + write options, hashed: a manifest entry is reused only under the same key."""
+    from dataclasses import asdict
+
+    from . import ocr
+
     blob = json.dumps({"model": redactor.model_info(), "settings": redactor.settings_info(),
                        "style": options.operator.name, "flatten": options.flatten,
-                       "accept_unreadable": options.accept_unreadable}, sort_keys=True, default=str)
+                       "accept_unreadable": options.accept_unreadable,
+                       "ocr": {k: v for k, v in asdict(ocr.current()).items() if k != "workers"}},
+                      sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
