@@ -207,8 +207,8 @@ def main() -> None:
         tab = score(docs, preds)["tab"]
         rows.append((name, tab))
     print()
-    print(f"| path | token recall | mention recall | ER_di | ER_qi | token precision |")
-    print(f"|---|---|---|---|---|---|")
+    print("| path | token recall | mention recall | ER_di | ER_qi | token precision |")
+    print("|---|---|---|---|---|---|")
     for name, tab in rows:
         print(f"| {name} | {tab['token_recall']:.3f} | {tab['mention_recall']:.3f} | {tab['recall_direct_entities']:.3f} | "
               f"{tab['recall_quasi_entities']:.3f} | {tab['token_precision']:.3f} |")

@@ -436,19 +436,8 @@ def run(sources: list[Source], redactor: "Redactor | SpanSource", layout: Layout
         dest = out / src.output_rel
         hits = collections.finish(dest) if dest in collections.open else []
         docs = coll_reports.pop(dest, [])
-        rpath = reports / (src.rel.as_posix() + ".json")
-        if hits:
-            yield Report(src.name, src.name, "failed", error=f"{src.name}: verification found removed text "
-                         f"({'; '.join(hits[:3])}); nothing written")
-            _forget(manifest, src, key, "failed", hits[0])
-            return
-        write_private(rpath, json.dumps({"source": src.name, "output": display(dest), "model": redactor.model_info(),
-                                         "settings": redactor.settings_info(), "documents": docs},
-                                        indent=2, ensure_ascii=False))
-        st = src.path.stat() if src.path is not None else None
-        manifest.record(Entry(src.rel.as_posix(), src.name, st.st_size if st else 0, st.st_mtime_ns if st else 0,
-                              "", key, "done", str(dest), str(rpath),
-                              f"{coll_failed} documents failed" if coll_failed else None))
+        yield from collection_done(src, dest, hits, docs, coll_failed, reports, manifest, key,
+                                   redactor.model_info(), redactor.settings_info())
         coll_failed = 0
 
     try:
@@ -507,6 +496,23 @@ def run(sources: list[Source], redactor: "Redactor | SpanSource", layout: Layout
         collections.abort()
         if manifest is not None:
             manifest.compact()
+
+
+def collection_done(src: Source, dest: Path, hits: list[str], documents: list[dict], failed: int, reports: Path,
+                    manifest: Manifest, key: str, model_info: dict, settings_info: dict) -> Iterator[Report]:
+    """After a collection's output was verified (``hits`` empty) or refused: its report and manifest line."""
+    if hits:
+        yield Report(src.name, src.name, "failed", error=f"{src.name}: verification found removed text "
+                     f"({'; '.join(hits[:3])}); nothing written")
+        _forget(manifest, src, key, "failed", hits[0])
+        return
+    rpath = reports / (src.rel.as_posix() + ".json")
+    write_private(rpath, json.dumps({"source": src.name, "output": display(dest), "model": model_info,
+                                     "settings": settings_info, "documents": documents},
+                                    indent=2, ensure_ascii=False))
+    st = src.path.stat() if src.path is not None else None
+    manifest.record(Entry(src.rel.as_posix(), src.name, st.st_size if st else 0, st.st_mtime_ns if st else 0,
+                          "", key, "done", str(dest), str(rpath), f"{failed} documents failed" if failed else None))
 
 
 def prepare(sources: list[Source], layout: Layout, key: str, resume: bool):

@@ -8,7 +8,6 @@ the written file (its own decoding, its own orientation detection), not our OCR 
 import functools
 import json
 import math
-import random
 import re
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TAB, run_cli
+from conftest import run_cli
 from tiny import rigged_bert
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,

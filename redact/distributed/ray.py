@@ -40,7 +40,7 @@ from ..inputs import Source, display
 from ..manifest import Entry
 from ..operators import Operator, Pseudonym, get_operator
 from ..pipeline import (DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, Job, Layout, Report, _Collections, _collection_jobs,
-                        _forget, _read_file, fingerprint, job_problem, prepare, span_records, write_job, write_private)
+                        _forget, _read_file, collection_done, fingerprint, job_problem, prepare, span_records, write_job, write_private)
 from ..spans import Span
 
 #: What read and write tasks ask of a node (fractional: on 2 cores, tasks and actors must all fit).
@@ -498,19 +498,8 @@ def _collection_row(row, src, pending, out, reports, manifest, key, options, mod
     if good:
         hits = ray.get(coll_remote.remote(_ref(row["i"], src), good, [r["doc_id"] for r in rows], str(out),
                                           options, ocr_settings))
-    rpath = reports / (src.rel.as_posix() + ".json")
-    if hits:
-        yield Report(src.name, src.name, "failed", error=f"{src.name}: verification found removed text "
-                     f"({'; '.join(hits[:3])}); nothing written")
-        _forget(manifest, src, key, "failed", hits[0])
-        return
     documents = [{"doc_id": r["doc_id"], "spans": json.loads(r["records"])} for r in rows if not r["error"]]
-    write_private(rpath, json.dumps({"source": src.name, "output": display(dest), "model": model_info,
-                                     "settings": settings_info, "documents": documents},
-                                    indent=2, ensure_ascii=False))
-    st = src.path.stat()
-    manifest.record(Entry(src.rel.as_posix(), src.name, st.st_size, st.st_mtime_ns, "", key, "done", str(dest),
-                          str(rpath), f"{failed} documents failed" if failed else None))
+    yield from collection_done(src, dest, hits, documents, failed, reports, manifest, key, model_info, settings_info)
 
 
 def _ocr_settings():

@@ -218,7 +218,6 @@ def _fresh(frame):
 
 
 def _save(outputs, dest: Path, fmt: str) -> None:
-    from PIL import Image
 
     first, page = outputs[0]
     kwargs: dict = {}

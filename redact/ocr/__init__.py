@@ -516,7 +516,7 @@ def _color(mode: str, rgb: tuple[int, int, int]):
 def fill_boxes(image: "Image.Image", boxes: list[tuple[Box, str | None]]) -> "Image.Image":
     """``image`` with each box filled black in its pixels (in place; returned for chaining), the
     replacement text (labels, pseudonyms) drawn in white when one is given and it fits."""
-    from PIL import ImageDraw, ImageFont
+    from PIL import ImageDraw
 
     draw = ImageDraw.Draw(image)
     black = _color(image.mode, (0, 0, 0))
