@@ -28,3 +28,12 @@ def tab_test():
 @pytest.fixture(scope="session")
 def tab_train_docs():
     return json.loads((TAB / "train.json").read_text())
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    """Formats registered by a test are gone after it."""
+    import redact.formats
+
+    monkeypatch.setattr(redact.formats, "_registry", dict(redact.formats._registry))
+    return redact.formats

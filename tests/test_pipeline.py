@@ -17,15 +17,6 @@ from tiny import rigged_bert
 NAME = "Zorbington Quixwell"
 
 
-@pytest.fixture
-def registry(monkeypatch):
-    """Formats registered by a test are gone after it."""
-    import redact.formats
-
-    monkeypatch.setattr(redact.formats, "_registry", dict(redact.formats._registry))
-    return redact.formats
-
-
 @pytest.fixture(scope="module")
 def rigged(tmp_path_factory):
     return rigged_bert(tmp_path_factory.mktemp("rigged"), ["Zorbington", "Quixwell"])

@@ -415,10 +415,9 @@ def test_deny_and_allow_lists_in_every_format(rigged, tmp_path):
                                               f"{MASK * 8} in {PLACE}."
 
 
-def test_the_verifier_checks_deny_spans(rigged, tmp_path):
+def test_the_verifier_checks_deny_spans(rigged, tmp_path, registry):
     """A writer that forgets the deny spans: the independent reader catches it, nothing is written."""
     import redact
-    from redact.formats import register
     from redact.formats.txt import TextFormat
 
     class ForgetsDenied(TextFormat):
@@ -427,7 +426,7 @@ def test_the_verifier_checks_deny_spans(rigged, tmp_path):
         def write(self, parsed, spans, dest, options):
             return super().write(parsed, [s for s in spans if not s.annotator.startswith("deny:")], dest, options)
 
-    register(ForgetsDenied())
+    registry.register(ForgetsDenied())
     (tmp_path / "f.fdn").write_text(f"{NAME} and {SECRET}.")
     r = redact.Redactor(str(rigged), deny=[SECRET])
     report = r.redact_file(tmp_path / "f.fdn", tmp_path / "o" / "f.fdn")

@@ -6,7 +6,7 @@ object that fulfils the contract).
 
 >>> format_for("a/b.PDF").name
 'pdf'
->>> sorted(suffixes())
+>>> sorted(BUILTIN)
 ['.docx', '.jpeg', '.jpg', '.md', '.pdf', '.png', '.text', '.tif', '.tiff', '.txt']
 """
 
