@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -66,7 +67,7 @@ class Redactor:
             raise BadInput(str(exc)) from None
         self.engine = Engine(self.model, Settings(**settings),
                              recognizers=default_recognizers() if patterns else ())
-        self.style = get_operator(style).name if not isinstance(style, Operator) else style
+        self.style = _checked_style(style)
         self.flatten, self.accept_unreadable = flatten, accept_unreadable
         self.patterns = patterns
 
@@ -121,18 +122,14 @@ class Redactor:
         from .pipeline import Layout, run
         from .inputs import expand_inputs
 
+        inputs = [str(p) for p in inputs]  # read once: a generator would be empty the second time
         layout = Layout.for_output(out_dir, reports)
-        layout.check_inputs([str(p) for p in inputs])
-        sources = expand_inputs([str(p) for p in inputs], exclude=[layout.out, layout.reports])
+        layout.check_inputs(inputs)
+        sources = expand_inputs(inputs, exclude=[layout.out, layout.reports])
         if not sources:
             raise BadInput("no supported files found in the inputs")
-        previous = self.style
-        if style is not None:
-            self.style = get_operator(style).name if not isinstance(style, Operator) else style
-        try:
+        with self._styled(style):
             yield from run(sources, self, layout, workers=workers, resume=resume, **limits)
-        finally:
-            self.style = previous
 
     def redact_file(self, src: "str | Path", dest: "str | Path", *, reports: "str | Path | None" = None,
                     style: "str | Operator | None" = None):
@@ -149,10 +146,21 @@ class Redactor:
             raise BadInput(f"{dest}: must keep the input's suffix ({src.suffix})")
         layout = Layout.for_output(dest.parent, reports)
         source = Source(src, Path(dest.name), collection=False)
+        with self._styled(style):
+            return next(iter(run([source], self, layout, resume=False)))
+
+    @contextmanager
+    def _styled(self, style: "str | Operator | None"):
+        """``style`` (when given) as the default replacement for the duration of one call."""
         previous = self.style
         if style is not None:
-            self.style = get_operator(style).name if not isinstance(style, Operator) else style
+            self.style = _checked_style(style)
         try:
-            return next(iter(run([source], self, layout, resume=False)))
+            yield
         finally:
             self.style = previous
+
+
+def _checked_style(style: "str | Operator") -> "str | Operator":
+    """A style name (checked against the operator registry) or an operator object."""
+    return style if isinstance(style, Operator) else get_operator(style).name

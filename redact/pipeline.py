@@ -346,8 +346,7 @@ def write_job(job: Job, dest: Path, options: WriteOptions) -> tuple[Report, Path
     try:
         result = job.format.write(job.parsed, job.spans, tmp, options)
         written = time.time()
-        expected = apply(job.text, job.spans, "mask")
-        needles = Needles.build(job.text, job.spans, expected)
+        needles = Needles.for_redaction(job.text, job.spans)
         verification: Verification = job.format.verify(tmp, needles)
         if not verification.ok:
             tmp.unlink(missing_ok=True)
@@ -388,7 +387,7 @@ class _Collections:
         fh.write(json.dumps({"doc_id": job.doc_id, "text": red,
                              "spans": [{"start": s.start, "end": s.end, "label": s.label, "score": round(s.score, 4)}
                                        for s in job.spans]}, ensure_ascii=False) + "\n")
-        needles[job.doc_id] = Needles.build(job.text, job.spans, apply(job.text, job.spans, "mask"))
+        needles[job.doc_id] = Needles.for_redaction(job.text, job.spans)
 
     def finish(self, dest: Path) -> list[str]:
         """Verify and rename one collection's output; returns the hits (then nothing is written)."""

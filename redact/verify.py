@@ -63,6 +63,13 @@ class Needles:
                              or len(w) >= 5 and w.isdigit())
         return cls({n: exp.count(n) for n in sorted(found)})
 
+    @classmethod
+    def for_redaction(cls, text: str, spans: Iterable) -> "Needles":
+        """Needles for an output meant to read as ``text`` with ``spans`` masked."""
+        from .operators import apply
+
+        return cls.build(text, spans, apply(text, spans, "mask"))
+
     def __bool__(self) -> bool:
         return bool(self.strings)
 

@@ -201,6 +201,8 @@ def test_library_front_door(rigged, tmp_path):
     assert report.ok and (tmp_path / "out" / "a.txt").read_text() == "█" * len(NAME) + "."
     reports = list(r.redact_many([tmp_path / "a.txt"], tmp_path / "many", style="pseudonym"))
     assert [x.status for x in reports] == ["redacted"] and (tmp_path / "many" / "a.txt").read_text() == "[PERSON_1]."
+    from_generator = list(r.redact_many((p for p in [tmp_path / "a.txt"]), tmp_path / "gen"))
+    assert [x.status for x in from_generator] == ["redacted"] and (tmp_path / "gen" / "a.txt").exists()
 
 
 def test_a_new_format_is_one_object_and_one_registry_line(rigged, tmp_path, registry):

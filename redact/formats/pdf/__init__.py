@@ -248,7 +248,6 @@ class PdfFormat:
 
     # -------------------------------------------------------------------------------------- write
     def write(self, parsed: Parsed, spans, dest: Path, options: WriteOptions) -> WriteResult:
-        from ...operators import apply
         from ...verify import Needles
 
         state: State = parsed.state
@@ -325,7 +324,7 @@ class PdfFormat:
                         text_layers[i] = (ops, {"/Font": {_rebuild.LABEL_FONT: _rebuild.label_font()}})
                 ocr_info["text_layer_pages"] = sorted(i + 1 for i in text_layers)
         builder = self._build(state, removals, boxes, labels, images=images, text_layers=text_layers)
-        needles = Needles.build(parsed.text, spans, apply(parsed.text, spans, "mask"))
+        needles = Needles.for_redaction(parsed.text, spans)
         outline_count = _outline(state.reader, builder.writer, needles)
         buf = io.BytesIO()
         builder.writer.write(buf)
