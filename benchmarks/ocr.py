@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-TAB = ROOT.parent / "shared" / "data" / "tab"
+TAB = ROOT / "data" / "tab"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 

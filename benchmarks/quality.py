@@ -6,11 +6,11 @@
     python benchmarks/quality.py --model runs/multi-minilm --split dev
 
 (*PANORAMA has no test split of ours: its 51-document dev split is used for choices, so its numbers are
-dev numbers and say so.) Sets: TAB (../shared/data/tab), the PANORAMA-151 split of data/panorama_split.json
+dev numbers and say so.) Sets: TAB (data/tab), the PANORAMA-151 split of data/panorama_split.json
 and the synthetic multi-genre sets of data/synthetic (``python data/build.py`` makes them). The model runs
 once per set; its token probabilities are cached under runs/cache/ (keyed by the checkpoint's hash and the
 set's hash), so every decoding variant is a pure function of text and probabilities, as in ``redact run``.
-Presidio rows come from ../shared/data/peers where predictions exist.
+Presidio rows come from data/peers where predictions exist.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from redact.recognizers import default_recognizers  # noqa: E402
 from redact.score import score  # noqa: E402
 from redact.spans import Document  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "data"
 SETS = {
     "tab-dev": DATA / "tab" / "dev.json",
     "tab-test": DATA / "tab" / "test.json",

@@ -31,7 +31,7 @@ from redact.models import load_model  # noqa: E402
 from redact.spans import Document  # noqa: E402
 from redact.windows import make_windows  # noqa: E402
 
-TAB = ROOT.parent / "shared" / "data" / "tab"
+TAB = ROOT / "data" / "tab"
 
 
 def texts(n: int | None) -> list[str]:

@@ -3,7 +3,7 @@
 Every reader yields :class:`~redact.spans.Document` objects and raises :class:`~redact.errors.BadInput`
 with a one-line message naming the file and the document or line at fault.
 
->>> docs = list(read_documents("../shared/data/tab/dev.json"))  # doctest: +SKIP
+>>> docs = list(read_documents("data/tab/dev.json"))  # doctest: +SKIP
 >>> docs[0].doc_id  # doctest: +SKIP
 '001-...'
 """
@@ -101,7 +101,7 @@ def _iter_jsonl(fh: IO[str], name: str) -> Iterator[Document]:
 def read_documents(path: str | Path) -> Iterator[Document]:
     """Yield documents from a TAB JSON file (a list) or a JSONL file (streamed line by line).
 
-    >>> next(read_documents("../shared/data/tab/dev.json")).annotators()  # doctest: +SKIP
+    >>> next(read_documents("data/tab/dev.json")).annotators()  # doctest: +SKIP
     ['annotator1']
     """
     name = str(path)
@@ -147,7 +147,7 @@ def read_predictions(path: str | Path) -> dict[str, list[Span]]:
     """Predicted spans per doc id, from our JSONL (``redact run --jsonl``) or TAB's prediction
     format ``{doc_id: [[start, end, (label)], ...]}``.
 
-    >>> preds = read_predictions("../shared/data/peers/presidio_test.json")  # doctest: +SKIP
+    >>> preds = read_predictions("data/peers/presidio_test.json")  # doctest: +SKIP
     """
     name = str(path)
     with _open_text(path) as fh:

@@ -233,7 +233,7 @@ def system_names(paths: Sequence[str]) -> list[str]:
 def score_files(gold_path: str, pred_paths: Sequence[str]) -> list[SystemScore]:
     """Score several prediction files against one gold file (read once); one :class:`SystemScore` each.
 
-    >>> [s.name for s in score_files("../shared/data/tab/test.json", ["../shared/data/peers/presidio_test.json"])]  # doctest: +SKIP
+    >>> [s.name for s in score_files("data/tab/test.json", ["data/peers/presidio_test.json"])]  # doctest: +SKIP
     ['presidio_test']
     """
     from .corpus import read_documents, read_predictions

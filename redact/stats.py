@@ -7,7 +7,7 @@ Only the ``tokenizers`` library is used (the checkpoint's ``tokenizer.json``): n
 >>> tok = CheckpointTokenizer.load("tab-minilm")
 >>> tok.windows(900), tok.windows(1000)  # windows of 512 tokens (510 + [CLS], [SEP]) overlapping by 64
 (2, 3)
->>> s = corpus_stats("../shared/data/tab/dev.json", tok)  # doctest: +SKIP
+>>> s = corpus_stats("data/tab/dev.json", tok)  # doctest: +SKIP
 >>> s.documents, round(s.mask_share, 3)  # doctest: +SKIP
 (21, 0.151)
 """
@@ -169,7 +169,7 @@ def corpus_stats(path: str | Path, tokenizer: CheckpointTokenizer | None = None,
     """Describe one TAB JSON / JSONL corpus with ``tokenizer`` (default: the shipped tab-minilm's); its
     ``name`` defaults to the folder and file stem (``tab/train``).
 
-    >>> s = corpus_stats("../shared/data/panorama/panorama151.json")  # doctest: +SKIP
+    >>> s = corpus_stats("data/panorama/panorama151.json")  # doctest: +SKIP
     >>> s.documents, s.mention_total, s.by_identifier()  # doctest: +SKIP
     (151, 580, {'DIRECT': 323, 'NO_MASK': 42, 'QUASI': 215})
     """

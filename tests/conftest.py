@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TAB = ROOT.parent / "shared" / "data" / "tab"
-PEERS = ROOT.parent / "shared" / "data" / "peers"
+TAB = ROOT / "data" / "tab"
+PEERS = ROOT / "data" / "peers"
 
 
 def run_cli(*args, input=None, cwd=None, timeout=600):

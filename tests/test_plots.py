@@ -15,7 +15,7 @@ from conftest import PEERS, ROOT, TAB, run_cli
 from redact.plots import plot_scores, plot_stats, plot_training
 from redact.stats import CheckpointTokenizer, corpus_stats
 
-PANORAMA = ROOT.parent / "shared" / "data" / "panorama" / "panorama151.json"
+PANORAMA = ROOT / "data" / "panorama" / "panorama151.json"
 TRAINING = ROOT / "checkpoints" / "tab-minilm" / "training.json"
 
 

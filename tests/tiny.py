@@ -12,7 +12,7 @@ import torch
 from trainers.bilstm import build_tokenizer
 from trainers.data import label_list
 
-TAB = Path(__file__).resolve().parents[2] / "shared" / "data" / "tab"
+TAB = Path(__file__).resolve().parents[1] / "data" / "tab"
 
 
 def tab_texts(n: int = 20) -> list[str]:
