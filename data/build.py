@@ -31,9 +31,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import scripts  # noqa: E402
 import synthetic  # noqa: E402
 
-SHARED = HERE.parent.parent / "shared" / "data"
+SHARED = HERE  # the shipped copies (data/tab, data/panorama)
 TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof\.?|Judge)\b\.?\s*")
 FULL_DATE = re.compile(r"^\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|"
                        r"December) \d{4}$")
@@ -186,6 +187,8 @@ def main() -> None:
     ap.add_argument("--regenerate", action="store_true",
                     help="regenerate data/synthetic/*.json instead of using the committed reference copies")
     ap.add_argument("--panorama-repeat", type=int, default=2, help="copies of PANORAMA train in the mix")
+    ap.add_argument("--scripts", type=int, nargs=3, default=(240, 40, 60), metavar=("TRAIN", "DEV", "TEST"),
+                    help="documents naming people in many scripts (scripts.py), per split")
     args = ap.parse_args()
 
     synth = {}
@@ -195,6 +198,13 @@ def main() -> None:
             dump(synthetic.generate(n, seed, split), ref)
         synth[split] = load(ref)  # the committed reference copies (faker output can drift between versions)
         check(synth[split])
+
+    for split, n, seed in zip(("train", "dev", "test"), args.scripts, (111, 222, 333)):
+        ref = HERE / "synthetic" / f"scripts_{split}.json"
+        if args.regenerate or not ref.exists():
+            dump(scripts.generate(n, seed, split), ref)
+        synth[f"scripts_{split}"] = load(ref)
+        check(synth[f"scripts_{split}"])
 
     pano = load(args.shared / "panorama" / "panorama151.json")
     split = panorama_split(pano)
@@ -222,6 +232,19 @@ def main() -> None:
     dump(mix, build / "mix_train.json")
     dev = tab_dev + pano_dev + synth["dev"]
     dump(dev, build / "pooled_dev.json")
+
+    # v3: every TAB train document (train + train_extra, every annotator's layer) and the many-script names
+    tab_extra = load(args.shared / "tab" / "train_extra.json")
+    rng = random.Random(8)
+    short = synth["train"] + pano_train * args.panorama_repeat + synth["scripts_train"]
+    rng.shuffle(short)
+    mix3 = tab_train + tab_extra + aug + pack(short, 2000, "packed3")
+    for d in mix3:
+        for layer in d["annotations"].values():
+            for m in layer["entity_mentions"]:
+                assert d["text"][m["start_offset"]:m["end_offset"]] == m["span_text"], (d["doc_id"], m)
+    dump(mix3, build / "mix3_train.json")
+    dump(dev + synth["scripts_dev"], build / "pooled3_dev.json")
     manifest = {p.name: {"documents": len(load(p)), "sha256": sha256(p)}
                 for p in sorted([*build.glob("*.json"), *(HERE / "synthetic").glob("*.json")]) if p.name != "MANIFEST.json"}
     (build / "MANIFEST.json").write_text(json.dumps(manifest, indent=1) + "\n")
