@@ -5,7 +5,7 @@ input gives the same output whichever door it came through. Nothing is written u
 before a reader that is not its writer has checked it; reports (they quote what was removed) go to a
 separate folder, readable by the owner only.
 
->>> from redact.api import Redactor
+>>> from redact import Redactor
 >>> reports = list(run(expand_inputs(["samples"]), Redactor(), Layout.for_output("out")))  # doctest: +SKIP
 >>> reports[0].status  # doctest: +SKIP
 'redacted'
@@ -23,7 +23,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol
+from typing import Callable, Iterable, Iterator, Protocol
 
 from .corpus import jsonl_document, tab_document
 from .errors import BadInput, RedactError
@@ -34,9 +34,6 @@ from .manifest import Entry, Manifest
 from .operators import Operator, apply
 from .spans import Span
 from .verify import Needles
-
-if TYPE_CHECKING:
-    from .api import Redactor
 
 
 class SpanSource(Protocol):
@@ -67,15 +64,23 @@ class Layout:
 
     @classmethod
     def for_output(cls, out: "str | Path | None", reports: "str | Path | None" = None) -> "Layout":
-        """Reports default to a sibling folder ``OUT.reports`` (never inside the folder you share).
+        """Reports default to a sibling folder ``OUT.reports`` (never inside the folder you share). A relative
+        ``OUT`` such as ``.`` is resolved first: ``-o .`` in ``/cases`` puts reports in ``/cases.reports``.
 
         >>> Layout.for_output("out/").reports.as_posix()
         'out.reports'
+        >>> import os; Layout.for_output(".").reports == Path(os.getcwd() + ".reports")
+        True
         """
         if out is None:
             return cls(None, None)
         out = Path(out)
-        return cls(out, Path(reports) if reports else out.with_name(out.name + ".reports"))
+        if reports:
+            return cls(out, Path(reports))
+        full = out.resolve()
+        if not full.name:  # the file-system root has no sibling
+            raise BadInput(f"-o {out}: reports need a folder beside it; name one with --reports DIR")
+        return cls(out, full.with_name(full.name + ".reports"))
 
 
     def check_inputs(self, inputs: Iterable[str]) -> None:
@@ -156,7 +161,7 @@ def span_records(text: str, spans: list[Span]) -> list[dict]:
              "text": text[s.start : s.end], "source": s.annotator or "model"} for s in spans]
 
 
-def fingerprint(redactor: "Redactor", options: WriteOptions) -> str:
+def fingerprint(redactor: "SpanSource", options: WriteOptions) -> str:
     """Model + settings + write options, hashed: a manifest entry is reused only under the same key."""
     from dataclasses import asdict
 
@@ -412,7 +417,7 @@ class _Collections:
         self.open.clear()
 
 
-def run(sources: list[Source], redactor: "Redactor | SpanSource", layout: Layout, workers: int = 1, resume: bool = True,
+def run(sources: list[Source], redactor: "SpanSource", layout: Layout, workers: int = 1, resume: bool = True,
         max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int = DEFAULT_MAX_PAGES,
         on_skip: Callable[[Source], None] | None = None) -> Iterator[Report]:
     """Redact every source; yields one :class:`Report` per document as soon as it is done.
