@@ -23,7 +23,18 @@ DEFAULT_MODEL = "tab-minilm"
 
 
 def resolve_device(device: str = "auto") -> str:
-    """``auto`` → ``cuda`` when a CUDA device is available, else ``cpu``; ``cuda`` without one is BadInput."""
+    """``auto`` → ``cuda`` when a CUDA device is available, else ``cpu``; ``cuda`` without one is BadInput.
+    Without an NVIDIA driver on the machine the answer is ``cpu`` without importing torch (start-up)."""
+    if device == "cpu":
+        return device
+    if device == "auto" and not _nvidia_driver():
+        return "cpu"
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        if device == "auto":
+            return "cpu"
+        raise BadInput(f"--device {device}: needs PyTorch with CUDA")
     import torch
 
     if device == "auto":
@@ -35,18 +46,26 @@ def resolve_device(device: str = "auto") -> str:
     return device
 
 
+def _nvidia_driver() -> bool:
+    import os
+
+    return os.path.exists("/proc/driver/nvidia/version") or os.path.exists("/dev/nvidiactl")
+
+
 class Redactor:
     """Find and remove identifiers with one model and one set of settings.
 
-    ``model``: a name (see ``redact models``) or a checkpoint folder. ``precision``: ``auto`` (bf16 on
-    CPUs with AMX, int8 elsewhere, fp16 on CUDA), ``fp32``, ``bf16``, ``int8``, ``fp16``. Every other
+    ``model``: a name (see ``redact models``) or a checkpoint folder. ``runtime``: ``auto`` (ONNX Runtime on
+    the CPU, PyTorch on CUDA), ``onnx``, ``torch``. ``precision``: ``auto`` (int8 on ONNX Runtime; on
+    PyTorch bf16 on CPUs with AMX, per-token int8 elsewhere, fp16 on CUDA), ``fp32``, ``bf16``, ``int8``,
+    ``fp16``. Every other
     keyword is a :class:`~redact.settings.Settings` field (``threshold``, ``overlap``, ``window``,
     ``batch_size``, ``propagate``...). ``style`` is the default replacement (mask, label, pseudonym).
     ``allow`` / ``deny``: rules files (or lists of lines, or :class:`~redact.rules.Rules`): allowed terms
     are never redacted, denied ones always (see :mod:`redact.rules`).
     """
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, device: str = "auto", precision: str = "auto",
+    def __init__(self, model: str = DEFAULT_MODEL, *, device: str = "auto", precision: str = "auto", runtime: str = "auto",
                  style: "str | Operator" = "mask", patterns: bool = False, flatten: bool = False,
                  accept_unreadable: bool = False, allow=None, deny=None, **settings):
         from .engine import Engine
@@ -62,7 +81,7 @@ class Redactor:
         self.allow, self.deny = as_rules(allow, "allow"), as_rules(deny, "deny")  # before the model: fail fast
         self.device = resolve_device(device)
         try:
-            self.model = load_model(model, device=self.device, precision=precision)
+            self.model = load_model(model, device=self.device, precision=precision, runtime=runtime)
         except ValueError as exc:
             raise BadInput(str(exc)) from None
         self.engine = Engine(self.model, Settings(**settings),
@@ -76,7 +95,7 @@ class Redactor:
     def model_info(self) -> dict:
         m = self.model
         return {"name": m.name, "path": str(m.path), "checkpoint_sha256": m.checkpoint_hash,
-                "device": self.device, "precision": m.precision}
+                "device": self.device, "precision": m.precision, "runtime": m.runtime.name}
 
     def settings_info(self, options: WriteOptions | None = None) -> dict:
         info = self.engine.describe()

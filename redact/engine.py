@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Iterator, Protocol, Sequence
 
 import numpy as np
-import torch
 
 from .models import TokenClassifier
 from .spans import Document, Span, merge_spans
@@ -52,8 +51,7 @@ class Engine:
 
     def __init__(self, model: TokenClassifier, settings: Settings | None = None, recognizers: Sequence = ()):
         self.model = model
-        device = str(next(model.network.parameters()).device)
-        s = (settings or Settings()).resolve(model.settings, model.max_length, device)
+        s = (settings or Settings()).resolve(model.settings, model.max_length, model.device)
         self.window, self.overlap, self.threshold = s.window, s.overlap, s.threshold
         #: per-type thresholds (types not listed use ``threshold``)
         self.thresholds = dict(s.thresholds or ())
@@ -111,6 +109,13 @@ class Engine:
         return min(-(-n // 32) * 32, self.window)
 
     def _run(self, windows: list[Window], buffer: list[_Pending]) -> None:
+        if self.model.runtime.one_window_per_call:
+            # int8 ONNX graphs scale activations per tensor: a window alone, unpadded, is computed the same
+            # whatever else is being redacted (same input, same output)
+            for w in windows:
+                ids = np.asarray([w.input_ids], dtype=np.int64)
+                self._add(buffer, w, self.model.probabilities(ids, np.ones_like(ids))[0])
+            return
         # Batches hold windows of one padded width only (rounded up to 32: a small set of kernel shapes,
         # which CPU kernels cache per shape). Rows of a batch are then computed exactly as they would be
         # alone (int8 included: its activations are scaled per token, see quant.py).
@@ -118,20 +123,23 @@ class Engine:
         for w in windows:
             by_width.setdefault(self.padded_width(len(w)), []).append(w)
         bs = self.settings.batch_size
-        device = next(self.model.network.parameters()).device
         for width, group in sorted(by_width.items()):
             for i in range(0, len(group), bs):
                 batch = group[i : i + bs]
-                ids = torch.full((len(batch), width), self.model.pad_id, dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                ids = np.full((len(batch), width), self.model.pad_id, dtype=np.int64)
+                mask = np.zeros((len(batch), width), dtype=np.int64)
                 for row, w in enumerate(batch):
-                    ids[row, : len(w)] = torch.tensor(w.input_ids)
+                    ids[row, : len(w)] = w.input_ids
                     mask[row, : len(w)] = 1
-                probs = self.model.probabilities(ids.to(device), mask.to(device)).cpu().numpy()
+                probs = self.model.probabilities(ids, mask)
                 for row, w in enumerate(batch):
-                    p = buffer[w.doc]
-                    p.prob_sum[w.start : w.end] += probs[row, w.offset : w.offset + (w.end - w.start)]
-                    p.counts[w.start : w.end] += 1
+                    self._add(buffer, w, probs[row])
+
+    @staticmethod
+    def _add(buffer: list[_Pending], w: Window, probs: np.ndarray) -> None:
+        p = buffer[w.doc]
+        p.prob_sum[w.start : w.end] += probs[w.offset : w.offset + (w.end - w.start)]
+        p.counts[w.start : w.end] += 1
 
     def _drain(self, buffer: list[_Pending]) -> Iterator[tuple[Item, list, np.ndarray]]:
         # Every window of every buffered document has run by now; emit in order and forget them.

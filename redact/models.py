@@ -88,12 +88,13 @@ def _file_hash(path: Path) -> str:
 
 @dataclass
 class TokenClassifier:
-    """A loaded model: encode text to subword ids with character offsets, and score windows."""
+    """A loaded model: encode text to subword ids with character offsets, and score windows through its
+    runtime (:mod:`redact.runtime`: ONNX Runtime on the CPU by default, PyTorch for training and CUDA)."""
 
     name: str
     path: Path
     labels: list[str]
-    network: "torch.nn.Module"
+    network: "torch.nn.Module | None"
     tokenizer: object  # a `tokenizers.Tokenizer`
     cls_id: int | None
     sep_id: int | None
@@ -102,32 +103,110 @@ class TokenClassifier:
     family: str
     settings: dict = field(default_factory=dict)
     precision: str = "fp32"
+    runtime: object = None  # a redact.runtime.Runtime; None: the torch network above
+
+    def __post_init__(self):
+        if self.runtime is None:
+            from .runtime.torch import TorchRuntime
+
+            device = next(self.network.parameters()).device if self.network is not None else "cpu"
+            self.runtime = TorchRuntime(self.network, str(device), self.precision)
+
+    @property
+    def device(self) -> str:
+        return self.runtime.device
 
     def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
         """Subword ids and their character offsets for the whole text (no special tokens, no truncation)."""
         enc = self.tokenizer.encode(text, add_special_tokens=False)
         return enc.ids, enc.offsets
 
-    def probabilities(self, input_ids: "torch.Tensor", attention_mask: "torch.Tensor") -> "torch.Tensor":
-        """Class probabilities, shape (batch, length, labels)."""
-        import torch
-
-        with torch.inference_mode():
-            out = self.network(input_ids=input_ids, attention_mask=attention_mask)
-            logits = out.logits if hasattr(out, "logits") else out
-            return torch.softmax(logits.float(), dim=-1)
+    def probabilities(self, input_ids, attention_mask):
+        """Class probabilities (numpy, shape (batch, length, labels)) for int64 id and mask arrays."""
+        return self.runtime.probabilities(input_ids, attention_mask)
 
     @property
     def checkpoint_hash(self) -> str:
         """sha256 (16 hex digits) of the weights file, computed once."""
         if "_hash" not in self.__dict__:
-            weights = next((self.path / n for n in ("model.safetensors", "pytorch_model.bin")
-                            if (self.path / n).exists()), None)
-            self.__dict__["_hash"] = _file_hash(weights) if weights else ""
+            self.__dict__["_hash"] = weights_hash(self.path)
         return self.__dict__["_hash"]
 
 
+def weights_hash(path: Path) -> str:
+    """sha256 (16 hex digits) of a checkpoint's weights file ('' when it has none)."""
+    weights = next((path / n for n in ("model.safetensors", "pytorch_model.bin") if (path / n).exists()), None)
+    return _file_hash(weights) if weights else ""
+
+
 PRECISIONS = ("auto", "fp32", "bf16", "int8", "fp16")
+RUNTIMES = ("auto", "onnx", "torch")
+
+
+def choose_runtime(runtime: str, device: str, precision: str) -> str:
+    """``auto`` → ``onnx`` on the CPU for ``auto``/``fp32``/``int8`` when onnxruntime is installed, else
+    ``torch`` (CUDA, bf16, fp16).
+
+    >>> choose_runtime("auto", "cuda", "auto"), choose_runtime("auto", "cpu", "bf16")
+    ('torch', 'torch')
+    """
+    if runtime not in RUNTIMES:
+        raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}")
+    if runtime != "auto":
+        if runtime == "onnx" and (str(device) != "cpu" or precision not in ("auto", "fp32", "int8")):
+            raise ValueError("--runtime onnx runs on the CPU in fp32 or int8")
+        return runtime
+    if str(device) == "cpu" and precision in ("auto", "fp32", "int8"):
+        import importlib.util
+
+        if importlib.util.find_spec("onnxruntime") is not None:
+            return "onnx"
+    return "torch"
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _special_ids(path: Path, tok) -> tuple[int | None, int | None, int]:
+    """[CLS]/[SEP]/[PAD] ids from tokenizer_config.json (or the BERT names), read without transformers."""
+    cfg = _read_json(path / "tokenizer_config.json")
+
+    def tid(key: str, default: str) -> int | None:
+        value = cfg.get(key, default)
+        value = value.get("content") if isinstance(value, dict) else value
+        return tok.token_to_id(value) if value else None
+
+    return tid("cls_token", "[CLS]"), tid("sep_token", "[SEP]"), tid("pad_token", "[PAD]") or 0
+
+
+def _load_onnx(path: Path, config: dict, settings: dict, precision: str) -> "TokenClassifier":
+    """A checkpoint on ONNX Runtime: tokenizers + onnxruntime + numpy, no torch, no transformers."""
+    from tokenizers import Tokenizer
+
+    from .runtime.onnx import OnnxRuntime, graph_for
+
+    if not (path / "tokenizer.json").exists():
+        raise ModelMissing(f"{path}: needs a fast tokenizer (tokenizer.json) for character offsets")
+    tok = Tokenizer.from_file(str(path / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    if config.get("model_type") == "redact-bilstm":
+        labels, cls_id, sep_id = list(config["labels"]), None, None
+        pad_id, max_len = config.get("pad_id", 0), config.get("max_length", 512)
+        family = "bilstm"
+    else:
+        id2label = config["id2label"]
+        labels = [id2label[str(i)] for i in range(len(id2label))]
+        cls_id, sep_id, pad_id = _special_ids(path, tok)
+        max_len = min(config.get("max_position_embeddings", 512), 512)
+        family = config.get("model_type", "hf")
+    h = weights_hash(path)
+    graph = graph_for(path, h, precision)
+    clf = TokenClassifier(path.name, path, labels, None, tok, cls_id, sep_id, pad_id, max_len, family, settings,
+                          precision, OnnxRuntime(graph, precision))
+    clf.__dict__["_hash"] = h
+    return clf
 
 
 def _fast_load(path: Path):
@@ -166,8 +245,11 @@ def fast_cpu_precision() -> str:
     return "bf16" if amx and bf16 else "int8"
 
 
-def load_model(name_or_path: str, device: str = "cpu", precision: str = "fp32") -> TokenClassifier:
+def load_model(name_or_path: str, device: str = "cpu", precision: str = "fp32", runtime: str = "auto") -> TokenClassifier:
     """Load a checkpoint by name (see :func:`find_checkpoint`) or folder.
+
+    ``runtime``: ``onnx`` (ONNX Runtime, CPU, fp32 or int8; no torch import), ``torch``, or ``auto``
+    (:func:`choose_runtime`: ONNX Runtime on the CPU).
 
     ``precision``: ``fp32``; ``bf16`` (weights and activations, fast on CPUs with AMX); ``int8``
     (linear layers in int8, per-channel weight scales and per-token activation scales); ``fp16`` (CUDA); ``auto`` picks
@@ -176,15 +258,18 @@ def load_model(name_or_path: str, device: str = "cpu", precision: str = "fp32") 
     >>> load_model("tab-minilm", precision="int8").precision  # doctest: +SKIP
     'int8'
     """
-    import torch
-
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
-    if precision == "auto":
-        precision = "fp16" if str(device).startswith("cuda") else fast_cpu_precision()
+    runtime = choose_runtime(runtime, device, precision)
     path = find_checkpoint(name_or_path)
     config = json.loads((path / "config.json").read_text())
-    settings = json.loads((path / "redact.json").read_text()) if (path / "redact.json").exists() else {}
+    settings = _read_json(path / "redact.json")
+    if runtime == "onnx":
+        return _load_onnx(path, config, settings, "int8" if precision == "auto" else precision)
+    import torch
+
+    if precision == "auto":
+        precision = "fp16" if str(device).startswith("cuda") else fast_cpu_precision()
     if config.get("model_type") == "redact-bilstm":
         from tokenizers import Tokenizer
 
@@ -216,12 +301,10 @@ def load_model(name_or_path: str, device: str = "cpu", precision: str = "fp32") 
     tok.no_truncation()
     tok.no_padding()
     net.eval().to(device)
-    clf = TokenClassifier(path.name, path, labels, net, tok, cls_id, sep_id, pad_id, max_len, family, settings)
-    clf.precision = precision
     if precision == "fp16":
-        clf.network = net.half()
+        net = net.half()
     elif precision == "bf16":
-        clf.network = net.to(torch.bfloat16)
+        net = net.to(torch.bfloat16)
     elif precision == "int8":
         if str(device) != "cpu":
             raise ValueError("int8 quantization runs on the CPU only")
@@ -229,9 +312,10 @@ def load_model(name_or_path: str, device: str = "cpu", precision: str = "fp32") 
 
         # per-row activation scales: a window's result does not depend on its batch (see quant.py);
         # the int8 weights are cached per checkpoint and torch version
-        cache = None
-        if clf.checkpoint_hash:
+        cache, h = None, weights_hash(path)
+        if h:
             home = Path(os.environ.get("REDACT_CACHE", Path.home() / ".cache" / "redact"))
-            cache = str(home / f"{clf.checkpoint_hash}-torch{torch.__version__}-int8rowwise.safetensors")
-        clf.network = quantize_rowwise(net, cache)
-    return clf
+            cache = str(home / f"{h}-torch{torch.__version__}-int8rowwise.safetensors")
+        net = quantize_rowwise(net, cache)
+    return TokenClassifier(path.name, path, labels, net, tok, cls_id, sep_id, pad_id, max_len, family, settings,
+                           precision)

@@ -24,10 +24,11 @@ def rigged(tmp_path_factory):
 
 # -- same input, same output ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("precision", ["fp32", "bf16", "int8"])
-def test_spans_do_not_depend_on_the_batch(precision):
+@pytest.mark.parametrize("runtime,precision", [("onnx", "int8"), ("onnx", "fp32"), ("torch", "fp32"),
+                                               ("torch", "bf16"), ("torch", "int8")])
+def test_spans_do_not_depend_on_the_batch(runtime, precision):
     """Each text alone, in a batch of many, in reverse order and with other batch sizes: identical spans
-    (shipped model, real tokenizer)."""
+    (shipped model, real tokenizer), on each runtime and precision."""
     from redact.engine import Engine, Settings
     from redact.models import load_model
     from redact.spans import Document
@@ -35,7 +36,8 @@ def test_spans_do_not_depend_on_the_batch(precision):
     texts = [d["text"][:6000] for d in json.loads((TAB / "dev.json").read_text())[:5]]
     texts += [(ROOT / "samples" / n).read_text() for n in sorted(os.listdir(ROOT / "samples")) if n.endswith(".txt")]
     texts += [t[:700] for t in texts[:3]] + ["Mr John Smith was born in Oslo on 3 May 1961."]
-    model = load_model("tab-minilm", precision=precision)
+    model = load_model("tab-minilm", precision=precision, runtime=runtime)
+    assert model.runtime.name == runtime
 
     def spans(items, batch_size=8):
         engine = Engine(model, Settings(batch_size=batch_size))

@@ -402,7 +402,7 @@ def finish(s: Session, p: Progress, family: str, train: Split, dev: Split, out: 
     if s.settings.tune_threshold and p.interrupted is None:
         from redact.models import load_model
 
-        tuned = stop.run(tune_threshold, load_model(str(out)), dev.docs, s.settings, stop)
+        tuned = stop.run(tune_threshold, load_model(str(out), runtime="torch"), dev.docs, s.settings, stop)
         if tuned is None:
             p.interrupted = {"epoch": p.best_epoch, "step": s.step, "during": "threshold tuning"}
         else:
@@ -425,7 +425,18 @@ def finish(s: Session, p: Progress, family: str, train: Split, dev: Split, out: 
     (out / "redact.json").write_text(json.dumps(
         {"window": settings.window, "overlap": settings.overlap, "threshold": threshold}, indent=2))
     _plot(info, out / "training.png")
+    _export(out)
     return info
+
+
+def _export(out: Path) -> None:
+    """The checkpoint's int8 ONNX graph, so `redact run --model OUT` starts on ONNX Runtime at once."""
+    try:
+        from redact.runtime.export import export_checkpoint
+
+        export_checkpoint(out, precisions=("int8",))
+    except ImportError as exc:  # onnxruntime/onnx missing: `redact export OUT` later, or the first run builds it
+        tqdm.write(f"redact: warning: no ONNX graph written ({exc})")
 
 
 def _plot(info: dict, path: Path) -> None:

@@ -12,6 +12,7 @@ from ..errors import BadInput
 from ..settings import DEFAULTS
 
 PRECISIONS = ("auto", "fp32", "bf16", "int8", "fp16")
+RUNTIMES = ("auto", "onnx", "torch")  # redact.models.RUNTIMES, without importing it (start-up)
 STYLES = ("mask", "label", "pseudonym")
 
 
@@ -44,8 +45,10 @@ STYLES = ("mask", "label", "pseudonym")
               help="File of terms never redacted (one term, or re:REGEX, a line; case-insensitive, whole words).")
 @click.option("--deny", "deny", type=click.Path(dir_okay=False), default=None,
               help="File of terms always redacted wherever they occur (same syntax; '[LABEL] term' sets the label).")
+@click.option("--runtime", type=click.Choice(RUNTIMES), default="auto",
+              help="Inference runtime. auto: ONNX Runtime on the CPU (no torch import), PyTorch on CUDA or for bf16/fp16.")
 @click.option("--precision", type=click.Choice(PRECISIONS), default="auto",
-              help="Model arithmetic. auto: bf16 on CPUs with AMX, else int8 (per-token scales), fp16 on CUDA.")
+              help="Model arithmetic. auto: int8 on ONNX Runtime; on PyTorch bf16 with AMX, else per-token int8; fp16 on CUDA.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto")
 @click.option("--workers", type=int, default=1, help="Threads parsing files ahead of the model (0: inline).")
 @click.option("--flatten", is_flag=True, help="PDF pages whose text cannot be read reliably (scans, fonts "
@@ -73,7 +76,7 @@ STYLES = ("mask", "label", "pseudonym")
               "[default: one per 4 CPUs of the cluster, or one per --actor-gpus GPUs]")
 @click.option("--actor-gpus", type=float, default=0.0, help="--engine ray: GPUs per model actor (0: CPU actors).")
 def command(inputs, model, out_dir, reports_dir, jsonl, style, collection, window, overlap, batch_size, threshold,
-            propagate, patterns, precision, device, workers, flatten, accept_unreadable, overwrite, max_bytes,
+            propagate, patterns, runtime, precision, device, workers, flatten, accept_unreadable, overwrite, max_bytes,
             max_pages, quiet, allow, deny, ocr_mode="auto", ocr_lang="eng", dpi=300, ocr_text_layer=False,
             engine="local", ray_address=None, actors=None, actor_gpus=0.0) -> None:
     """Redact INPUTS: files (.txt .md .docx .pdf .png .jpg .tif), folders (recursive), globs, TAB JSON/JSONL collections,
@@ -117,7 +120,7 @@ def command(inputs, model, out_dir, reports_dir, jsonl, style, collection, windo
 
     from ..api import Redactor
 
-    settings = dict(device=device, precision=precision, style=style, patterns=patterns,
+    settings = dict(device=device, precision=precision, runtime=runtime, style=style, patterns=patterns,
                     flatten=flatten, accept_unreadable=accept_unreadable, window=window, overlap=overlap,
                     batch_size=batch_size, threshold=threshold, propagate=propagate, allow=allow, deny=deny)
     if engine == "ray":  # the same reports, from Ray Data tasks and actors (redact.distributed.ray)

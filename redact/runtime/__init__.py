@@ -1,0 +1,35 @@
+"""Inference runtimes: one small interface — class probabilities for token windows — behind every model.
+
+* :mod:`redact.runtime.onnx` (the CPU default): ONNX Runtime over the checkpoint's exported graph. Importing
+  it loads neither torch nor transformers (tokenizers + onnxruntime + numpy), so a run starts in well under
+  the time of ``import torch``.
+* :mod:`redact.runtime.torch`: the PyTorch network (training, CUDA, bf16/fp16, and the fp32 reference).
+* :mod:`redact.runtime.export`: writes a checkpoint's ONNX graphs (needs torch; ``redact export``).
+
+A runtime takes ``input_ids`` and ``attention_mask`` (int64 numpy arrays, shape (batch, width)) and
+returns float32 probabilities (batch, width, labels). ``one_window_per_call`` tells the engine to pass a
+single unpadded window per call: the int8 ONNX graph scales activations per tensor, so a window's numbers
+would otherwise depend on what shares its batch.
+
+>>> RUNTIMES
+('auto', 'onnx', 'torch')
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+RUNTIMES = ("auto", "onnx", "torch")
+
+
+class Runtime(Protocol):
+    """What the engine needs from a model's arithmetic."""
+
+    name: str  # "onnx" or "torch"
+    device: str  # "cpu" or "cuda..."
+    precision: str
+    one_window_per_call: bool
+
+    def probabilities(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray: ...
