@@ -17,10 +17,12 @@ COMMANDS = {
     "score": ("score", "Score predictions against gold TAB annotations."),
     "train": ("train", "Train a token classifier on TAB documents."),
     "models": ("models", "List the named models and where they are."),
+    "export": ("export", "Write a checkpoint's ONNX graphs (the CPU runtime)."),
     "stats": ("stats", "Describe annotated corpora side by side (tables, JSON, a picture)."),
     "plot-training": ("plot_training", "Draw training curves from checkpoints' training.json."),
     "review": ("review", "Build a review page (one HTML file) from a run's reports."),
     "apply": ("apply", "Rewrite a run's outputs with reviewed decisions (no model run)."),
+    "serve": ("serve", "Serve redaction over HTTP (JSON text, file uploads), the model loaded once."),
 }
 
 
