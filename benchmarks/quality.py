@@ -39,10 +39,15 @@ SETS = {
     "panorama-dev": ROOT / "data" / "build" / "panorama_dev.json",
     "synthetic-dev": ROOT / "data" / "synthetic" / "dev.json",
     "synthetic-test": ROOT / "data" / "synthetic" / "test.json",
+    "scripts-dev": ROOT / "data" / "synthetic" / "scripts_dev.json",
+    "scripts-test": ROOT / "data" / "synthetic" / "scripts_test.json",
 }
-SPLITS = {"dev": ["tab-dev", "panorama-dev", "synthetic-dev"], "test": ["tab-test", "panorama-dev", "synthetic-test"]}
+SPLITS = {"dev": ["tab-dev", "panorama-dev", "synthetic-dev", "scripts-dev"],
+          "test": ["tab-test", "panorama-dev", "synthetic-test", "scripts-test"]}
 COLUMNS = [("token_recall", "tok.R"), ("recall_direct_entities", "ER_di"), ("recall_quasi_entities", "ER_qi"),
-           ("token_precision", "tok.P"), ("seqeval_f1", "seq.F1")]
+           ("token_precision", "tok.P"), ("no_mask_masked", "NO_MASK masked"), ("institution_spans", "inst. spans")]
+#: a span that is exactly one of these (after "the") is a readability failure ("lodged with the █")
+INSTITUTION_ONLY = {"court", "government", "commission", "convention", "applicant"}
 TYPES = ("PERSON", "CODE", "LOC", "ORG", "DEM", "DATETIME", "QUANTITY", "MISC")
 PROTECTED = ("PERSON", "CODE")
 
@@ -56,7 +61,7 @@ def model_key(model) -> str:
     h = hashlib.sha256()
     for w in weights:
         h.update(w.read_bytes())
-    return f"{Path(model.path).name}-{h.hexdigest()[:12]}-{model.precision}"
+    return f"{Path(model.path).name}-{h.hexdigest()[:12]}-{model.runtime.name}-{model.precision}"
 
 
 def probabilities(model, name: str, cache: Path) -> tuple[list[Document], list[tuple]]:
@@ -84,13 +89,64 @@ def flat(result: dict) -> dict:
             "seqeval_f1": result["seqeval"]["f1"]}
 
 
-def evaluate(model, settings: Settings, gold, cached, patterns: bool = False) -> dict:
-    engine = Engine(model, settings, recognizers=default_recognizers() if patterns else ())
-    return flat(score(gold, decode_all(engine, gold, cached)))
+def readability(gold: list[Document], preds: dict) -> dict:
+    """Share of NO_MASK mentions (outside every mention to mask) that any predicted span touches, and the
+    number of spans that are only "Court", "Government", "Commission", "Convention" or "applicant"."""
+    no_mask = touched = inst = 0
+    for g in gold:
+        spans, masked = preds.get(g.doc_id, []), g.masked_spans()
+        inst += sum(1 for s in spans if _bare(g.text[s.start:s.end]) in INSTITUTION_ONLY)
+        seen = set()
+        for m in g.spans:
+            if m.identifier == "NO_MASK" and (m.start, m.end) not in seen and \
+                    not any(k.start < m.end and m.start < k.end for k in masked):
+                seen.add((m.start, m.end))
+                no_mask += 1
+                touched += any(s.start < m.end and m.start < s.end for s in spans)
+    return {"no_mask_masked": touched / no_mask if no_mask else 0.0, "institution_spans": inst}
+
+
+def _bare(t: str) -> str:
+    t = t.strip().lower()
+    return t[4:] if t.startswith("the ") else t
+
+
+def evaluate(model, settings: Settings, gold, cached, patterns: "bool | str" = False) -> dict:
+    import redact.engine as eng
+
+    saved = eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges
+    if patterns == "no-institutions":  # a lever: the decoding before the institution rule
+        eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN = frozenset(), eng._NEVER_ALONE
+    elif patterns == "no-person-edges":
+        eng.person_edges = lambda text, spans: spans
+    try:
+        engine = Engine(model, settings, recognizers=default_recognizers() if patterns is True else ())
+        preds = decode_all(engine, gold, cached)
+    finally:
+        eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges = saved
+    return {**flat(score(gold, preds)), **readability(gold, preds)}
+
+
+def errors(model, gold, cached, n: int = 30) -> tuple[list, list]:
+    """The ``n`` most frequent false-positive strings (predicted, touching no gold span to mask) and
+    false-negative strings (gold mentions to mask that no prediction touches)."""
+    from collections import Counter
+
+    preds = decode_all(Engine(model, Settings()), gold, cached)
+    fp, fn = Counter(), Counter()
+    for g in gold:
+        spans, masked = preds.get(g.doc_id, []), g.masked_spans()
+        for s in spans:
+            if not any(m.start < s.end and s.start < m.end for m in masked):
+                fp[g.text[s.start:s.end]] += 1
+        for m in {(m.start, m.end) for m in masked}:
+            if not any(s.start < m[1] and m[0] < s.end for s in spans):
+                fn[g.text[m[0]:m[1]]] += 1
+    return fp.most_common(n), fn.most_common(n)
 
 
 def cells(r: dict) -> str:
-    return " | ".join(f"{r[k]:.3f}" for k, _ in COLUMNS)
+    return " | ".join(f"{r[k]:.3f}" if isinstance(r[k], float) else str(r[k]) for k, _ in COLUMNS)
 
 
 def header(first: str, sets: list[str]) -> str:
@@ -153,10 +209,13 @@ def main() -> None:
     ap.add_argument("--start-threshold", type=float, default=None,
                     help="--tune: the threshold every type starts from (default: the checkpoint's)")
     ap.add_argument("--precision", default="auto", help="model precision (redact run's default: auto)")
+    ap.add_argument("--runtime", default="auto", help="onnx, torch or auto (redact run's default)")
+    ap.add_argument("--errors", type=int, default=0, metavar="N",
+                    help="list the N most frequent false-positive and false-negative strings per set")
     ap.add_argument("--cache", type=Path, default=ROOT / "runs" / "cache")
     args = ap.parse_args()
 
-    model = load_model(args.model, precision=args.precision)
+    model = load_model(args.model, precision=args.precision, runtime=args.runtime)
     names = [n for n in SPLITS[args.split] if SETS[n].exists()]
     data = {n: probabilities(model, n, args.cache) for n in names}
     if args.tune:
@@ -164,7 +223,7 @@ def main() -> None:
         lower = th.pop("lower")
         print(json.dumps({"thresholds": th, "lower_threshold": lower}))
         return
-    print(f"model {model.name} ({model.precision}); sets: " + ", ".join(f"{n} ({len(data[n][0])} docs)" for n in names))
+    print(f"model {model.name} ({model.runtime.name} {model.precision}); sets: " + ", ".join(f"{n} ({len(data[n][0])} docs)" for n in names))
     print()
     print(header("system", names))
     print(f"| redact {model.name}, default settings | "
@@ -173,6 +232,12 @@ def main() -> None:
         pres = flat(score(data["tab-test"][0], read_predictions(DATA / "peers" / "presidio_test.json")))
         print("| Presidio (TAB's published predictions; TAB test only) | " + cells(pres)
               + " | – " * (len(names) - 1) * len(COLUMNS) + "|")
+    if args.errors:
+        for name in names:
+            fp, fn = errors(model, *data[name], n=args.errors)
+            print(f"\n{name}: {args.errors} most frequent false positives: "
+                  + "; ".join(f"{t!r} ×{c}" for t, c in fp))
+            print(f"{name}: {args.errors} most frequent false negatives: " + "; ".join(f"{t!r} ×{c}" for t, c in fn))
     if args.levers:
         base = model.settings.get("threshold", 0.5)
         variants = [
@@ -186,6 +251,8 @@ def main() -> None:
             ("lower-case spans need score 0.7", Settings(lower_threshold=0.7), False),
             ("threshold 0.5 for all types", Settings(threshold=0.5), False),
             ("threshold 0.7 for all types", Settings(threshold=0.7), False),
+            ("without the institution rule", Settings(), "no-institutions"),
+            ("without person edges (ranks, suffixes, names in parentheses)", Settings(), "no-person-edges"),
         ]
         print()
         print(header("lever", names))

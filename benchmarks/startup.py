@@ -2,7 +2,8 @@
 
 - ``python -c "import torch"`` (the floor any torch tool pays),
 - ``redact --help`` (target ≤ 0.5 s),
-- ``redact run`` on a one-line file, whole process (target ≤ 2 × import torch).
+- ``redact run`` on a one-line file, whole process, on ONNX Runtime (the CPU default; target ≤ 1 × import
+  torch) and on PyTorch (``--runtime torch``).
 
     python benchmarks/startup.py [--runs 5] [--precision auto]
 """
@@ -45,6 +46,8 @@ def main() -> None:
             "redact --help": redact + ["--help"],
             "redact run one-line.txt": redact + ["run", str(one), "-o", str(Path(tmp) / "out"), "-q", "--overwrite",
                                                  "--precision", args.precision],
+            "redact run --runtime torch": redact + ["run", str(one), "-o", str(Path(tmp) / "out2"), "-q", "--overwrite",
+                                                    "--runtime", "torch"],
         }
         results = {name: [] for name in cases}
         for _ in range(args.runs):  # interleaved, so drifting machine load hits every case alike

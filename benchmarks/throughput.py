@@ -4,8 +4,10 @@ measured side by side in one run on the same checkpoint and documents.
     python benchmarks/throughput.py [--model tab-minilm] [--docs N] [--memory]
 
 Each method first runs once on 8 documents (warm-up), then is timed on all of them. Prints tokens/s for (a) pipeline("token-classification", stride=128, aggregation_strategy="simple",
-batch_size=8), (b) redact's engine per backend, (c) a raw fp32 batched forward pass over pre-tokenized
-512-token windows (the limit for fp32), the ratios b/a and b/c, and whether the spans agree. With
+batch_size=8), (b) redact's engine per runtime and precision (ONNX Runtime fp32/int8, PyTorch fp32/int8/bf16),
+(c) a raw fp32 batched forward pass over pre-tokenized 512-token windows (the limit for fp32), the ratios b/a
+and b/c, and whether the spans agree. Whole processes are compared too: `redact run` on the documents as
+.txt files against a script that imports transformers, loads the checkpoint and runs the pipeline. With
 --memory, the peak RSS of `redact run` over 100 and 2,000 documents (separate processes).
 Quality deltas of each backend on the TAB test split are printed with --quality.
 """
@@ -32,6 +34,19 @@ from redact.spans import Document  # noqa: E402
 from redact.windows import make_windows  # noqa: E402
 
 TAB = ROOT / "data" / "tab"
+BACKENDS = ("torch:fp32", "onnx:fp32", "onnx:int8", "torch:int8", "torch:bf16")
+PIPELINE_PROCESS = """
+import json, sys
+from pathlib import Path
+import torch
+from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
+tok = AutoTokenizer.from_pretrained(sys.argv[1])
+net = AutoModelForTokenClassification.from_pretrained(sys.argv[1], dtype=torch.float32)
+pipe = pipeline("token-classification", model=net, tokenizer=tok, stride=128, aggregation_strategy="simple",
+                batch_size=8, device=-1)
+docs = [p.read_text() for p in sorted(Path(sys.argv[2]).glob("*.txt"))]
+print(sum(len(x) for x in pipe(docs)))
+"""
 
 
 def texts(n: int | None) -> list[str]:
@@ -136,13 +151,13 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=None, help="number of TAB documents (default: all 144)")
     ap.add_argument("--memory", action="store_true", help="also measure peak RSS at 100 vs 2,000 documents")
     ap.add_argument("--quality", action="store_true", help="also score each backend on the TAB test split")
-    ap.add_argument("--backends", nargs="+", default=["fp32", "int8", "bf16"], choices=["fp32", "int8", "bf16"],
-                    help="engine backends to time (the first is the quality reference)")
+    ap.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=list(BACKENDS),
+                    help="engine runtime:precision pairs to time (the first is the quality reference)")
     args = ap.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
 
     docs = texts(args.docs)
-    fp32 = load_model(args.model)
+    fp32 = load_model(args.model, runtime="torch")
     n_tokens = sum(len(fp32.encode(t)[0]) for t in docs)
     from redact.models import fast_cpu_precision
 
@@ -157,7 +172,8 @@ def main() -> None:
     engines, models = {}, {}
     for backend in args.backends:
         name = f"b: redact {backend}"
-        models[name] = load_model(args.model, precision=backend)
+        runtime, precision = backend.split(":")
+        models[name] = load_model(args.model, precision=precision, runtime=runtime)
         spans_b, secs = run_engine(models[name], docs, threshold=0.5, propagate=False)
         results[name] = secs
         engines[name] = spans_b
@@ -177,10 +193,16 @@ def main() -> None:
 
         startup = cli(one, "out1")
         results["b: `redact run` CLI, auto"] = cli(folder, "out")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", PIPELINE_PROCESS, str(fp32.path), str(folder)], check=True,
+                       stdout=subprocess.DEVNULL)
+        results["a: pipeline, whole process"] = time.perf_counter() - start
     for name, secs in results.items():
         print(f"{name:<28}{n_tokens / secs:>10.0f} tokens/s  ({secs:.1f}s)")
     a = results["a: transformers pipeline"]
     e2e = results["b: `redact run` CLI, auto"]
+    print(f"whole processes: `redact run` vs a pipeline script = "
+          f"{results['a: pipeline, whole process'] / e2e:.2f}x")
     print(f"`redact run` end to end (.txt files in and out, propagation on): b/a = {a / e2e:.2f} including "
           f"its {startup:.1f}s start-up (imports, model load: timed on a one-line file), "
           f"{a / (e2e - startup):.2f} without it")
