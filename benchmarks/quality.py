@@ -114,16 +114,18 @@ def _bare(t: str) -> str:
 def evaluate(model, settings: Settings, gold, cached, patterns: "bool | str" = False) -> dict:
     import redact.engine as eng
 
-    saved = eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges
+    saved = eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges, eng.public_body
     if patterns == "no-institutions":  # a lever: the decoding before the institution rule
         eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN = frozenset(), eng._NEVER_ALONE
     elif patterns == "no-person-edges":
         eng.person_edges = lambda text, spans: spans
+    elif patterns == "no-public-bodies":
+        eng.public_body = lambda text, span: False
     try:
         engine = Engine(model, settings, recognizers=default_recognizers() if patterns is True else ())
         preds = decode_all(engine, gold, cached)
     finally:
-        eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges = saved
+        eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges, eng.public_body = saved
     return {**flat(score(gold, preds)), **readability(gold, preds)}
 
 
@@ -247,12 +249,15 @@ def main() -> None:
             ("span rules, global threshold", Settings(thresholds=()), False),
             ("span rules, no propagation", Settings(propagate=False), False),
             ("span rules, propagate any score", Settings(min_propagate_score=0.0), False),
+            ("propagate spans scoring >= 0.8", Settings(min_propagate_score=0.8), False),
+            ("propagate spans scoring >= 0.9", Settings(min_propagate_score=0.9), False),
             ("+ recognizers (--patterns)", Settings(), True),
             ("lower-case spans need score 0.7", Settings(lower_threshold=0.7), False),
             ("threshold 0.5 for all types", Settings(threshold=0.5), False),
             ("threshold 0.7 for all types", Settings(threshold=0.7), False),
             ("without the institution rule", Settings(), "no-institutions"),
-            ("without person edges (ranks, suffixes, names in parentheses)", Settings(), "no-person-edges"),
+            ("without person edges (ranks, titles, suffixes, names in parentheses)", Settings(), "no-person-edges"),
+            ("without the public-body rule (ORG spans ending in Court, Ministry...)", Settings(), "no-public-bodies"),
         ]
         print()
         print(header("lever", names))
