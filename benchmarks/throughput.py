@@ -149,7 +149,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="tab-minilm")
     ap.add_argument("--docs", type=int, default=None, help="number of TAB documents (default: all 144)")
-    ap.add_argument("--memory", action="store_true", help="also measure peak RSS at 100 vs 2,000 documents")
+    ap.add_argument("--memory", action="store_true", help="also measure peak RSS at 100 vs 2,000 documents, and "
+                    "of 1,000 documents on each runtime")
+    ap.add_argument("--skip-engines", action="store_true", help="only the whole-process comparisons")
     ap.add_argument("--quality", action="store_true", help="also score each backend on the TAB test split")
     ap.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=list(BACKENDS),
                     help="engine runtime:precision pairs to time (the first is the quality reference)")
@@ -228,6 +230,9 @@ def main() -> None:
         r100 = peak_rss(100, args.model, [])
         r2000 = peak_rss(2000, args.model, [])
         print(f"peak RSS: 100 docs {r100:.0f} MiB, 2000 docs {r2000:.0f} MiB, ratio {r2000 / r100:.3f}")
+        onnx, torch_ = peak_rss(1000, args.model, ["--runtime", "onnx"]), peak_rss(1000, args.model, ["--runtime", "torch"])
+        print(f"peak RSS of a 1,000-document collection: ONNX Runtime {onnx:.0f} MiB, PyTorch {torch_:.0f} MiB, "
+              f"ratio {onnx / torch_:.2f}")
 
 
 if __name__ == "__main__":

@@ -190,6 +190,31 @@ def test_reports_are_private_and_outside_the_output_folder(rigged, tmp_path):
                    "--reports", tmp_path / "x").returncode == 2
 
 
+def test_dot_and_relative_destinations(rigged, tmp_path):
+    """`redact run x -o .` (reports beside the resolved folder), a relative -o, and the library's relative
+    destinations in the current folder; an output that would be its input is refused (exit 2)."""
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "in.txt").write_text(f"{NAME} wrote.")
+    (tmp_path / "elsewhere.txt").write_text(f"{NAME} came.")
+    same = run_cli("run", "--model", rigged, "in.txt", "-o", ".", cwd=cases)
+    assert same.returncode == 2 and "overwrite" in same.stderr and "Traceback" not in same.stderr
+    assert (cases / "in.txt").read_text() == f"{NAME} wrote."
+    ok = run_cli("run", "--model", rigged, "../elsewhere.txt", "-o", ".", cwd=cases)
+    assert ok.returncode == 0, ok.stderr
+    assert (cases / "elsewhere.txt").read_text() == "█" * len(NAME) + " came."
+    assert (tmp_path / "cases.reports" / "elsewhere.txt.json").exists()
+    rel = run_cli("run", "--model", rigged, "in.txt", "-o", "out", cwd=cases)
+    assert rel.returncode == 0 and (cases / "out" / "in.txt").exists() and (cases / "out.reports").is_dir()
+    code = ("import redact, sys; r = redact.Redactor(sys.argv[1]); rep = r.redact_file('in.txt', 'red.txt'); "
+            "print(rep.status, rep.report_path)")
+    lib = subprocess.run([sys.executable, "-c", code, str(rigged)], cwd=cases, capture_output=True, text=True,
+                         timeout=300)
+    assert lib.returncode == 0, lib.stderr
+    assert lib.stdout.split()[0] == "redacted" and (cases / "red.txt").read_text() == "█" * len(NAME) + " wrote."
+    assert lib.stdout.split()[1] == str(tmp_path / "cases.reports" / "red.txt.json")
+
+
 # -- the library ---------------------------------------------------------------------------------------------
 
 def test_library_front_door(rigged, tmp_path):
