@@ -111,21 +111,28 @@ def _bare(t: str) -> str:
     return t[4:] if t.startswith("the ") else t
 
 
+class _AnyWord(frozenset):
+    def __contains__(self, item) -> bool:
+        return True
+
+
 def evaluate(model, settings: Settings, gold, cached, patterns: "bool | str" = False) -> dict:
     import redact.engine as eng
 
-    saved = eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges, eng.public_body
+    saved = eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges, eng.public_body, eng.RANKS
     if patterns == "no-institutions":  # a lever: the decoding before the institution rule
         eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN = frozenset(), eng._NEVER_ALONE
     elif patterns == "no-person-edges":
         eng.person_edges = lambda text, spans: spans
+    elif patterns == "no-surnames":  # every word counts as a rank: no surname is propagated
+        eng.RANKS = _AnyWord()
     elif patterns == "no-public-bodies":
         eng.public_body = lambda text, span: False
     try:
         engine = Engine(model, settings, recognizers=default_recognizers() if patterns is True else ())
         preds = decode_all(engine, gold, cached)
     finally:
-        eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges, eng.public_body = saved
+        eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges, eng.public_body, eng.RANKS = saved
     return {**flat(score(gold, preds)), **readability(gold, preds)}
 
 
@@ -257,6 +264,7 @@ def main() -> None:
             ("threshold 0.7 for all types", Settings(threshold=0.7), False),
             ("without the institution rule", Settings(), "no-institutions"),
             ("without person edges (ranks, titles, suffixes, names in parentheses)", Settings(), "no-person-edges"),
+            ("without surname propagation (a PERSON's last word elsewhere)", Settings(), "no-surnames"),
             ("without the public-body rule (ORG spans ending in Court, Ministry...)", Settings(), "no-public-bodies"),
         ]
         print()

@@ -526,15 +526,27 @@ def propagate(text: str, spans: Iterable[Span], min_chars: int = 4, min_score: f
     [(23, 28)]
     >>> propagate("books and books", [Span(0, 5, "MISC")], name_like=True)
     []
+    >>> t = "Mr Jan Kowalski appealed. Kowalski lost."
+    >>> [t[s.start:s.end] for s in propagate(t, [Span(0, 15, "PERSON")], name_like=True)]
+    ['Kowalski']
     """
     first: dict[str, Span] = {}
     existing = set()
+    surnames: dict[str, Span] = {}
     for s in spans:
         needle = text[s.start : s.end]
         existing.add((s.start, s.end))
         if len(needle.strip()) >= min_chars and needle not in first and s.score >= min_score \
                 and (not name_like or _name_like(needle)):
             first[needle] = s
+            # one entity, every mention: "Kowalski" later in a text that named "Mr Jan Kowalski"
+            words = _TOKEN.findall(needle)
+            if name_like and s.label == "PERSON" and len(words) >= 2 and len(words[-1]) >= min_chars \
+                    and words[-1][0].isupper() and words[-1].lower() not in _NEVER_ALONE_SPAN \
+                    and words[-1].lower() not in RANKS:
+                surnames.setdefault(words[-1], s)
+    for name, s in surnames.items():
+        first.setdefault(name, s)
     if not first:
         return []
     # one pass over the text for all strings, longest first so a name wins over its parts
