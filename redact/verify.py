@@ -34,13 +34,47 @@ _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
 
-def normalise(text: str) -> str:
-    """NFKC, case-folded, whitespace collapsed: the form needles are compared in.
+#: Words these formats use in their own fixed names: Word's and LibreOffice's built-in style names
+#: ("Body Text", "Balloon Text", "Frame Contents"), default shape and frame names ("Text Box 5", "Picture 2",
+#: "Frame1"), VML/CSS keywords in style attributes ("mso-position-vertical-relative:text") and PDF name
+#: objects (/MediaBox, /ProcSet [/PDF /Text]). A needle made of these words only (a span the model took
+#: from a frame label "Box: ..." or a shape name) is a common word, not an identifier, when it turns up
+#: in such a name: there it is not looked for (see :meth:`Needles.split`); in text content it still is.
+#: Deliberately a short list, not a dictionary: a surname that is also an English word (Smith, Rose,
+#: Baker) stays a needle in style names and PDF names.
+VOCABULARY = frozenset("""
+    accent acronym address addressee annotation arrow authorities balloon bibliography block body book box
+    bullet bullets callout canvas caption character chart cite closing code colorful column columns contents
+    continue date default definition diagram drawing emphasis endnote envelope figure figures first followed
+    font footer footnote form frame graphics grid group hashtag header heading horizontal hyperlink
+    illustration image indent index ink intense internet keyboard light line link list macro mail map
+    marginalia medium mention message note number numbering object oval page paragraph picture placeholder
+    plain preformatted quotations quote rectangle reference return revision salutation sample section
+    sender shading shape signature simple smart source spacing standard strong style subject subtitle subtle
+    symbols table text textbox theme title toc typewriter unresolved variable vertical visited watermark web
+""".split())
+#: small numbers that go with vocabulary words in default names ("Text Box 5", "heading 1")
+_SMALL_NUMBER = re.compile(r"^\d{1,3}$")
 
-    >>> normalise("Ｋowalski\\n  Jan")
+
+def vocabulary(needle: str) -> bool:
+    """The needle is made of :data:`VOCABULARY` words (and small numbers) only.
+
+    >>> vocabulary("text box 5"), vocabulary("box"), vocabulary("kowalski"), vocabulary("5")
+    (True, True, False, False)
+    """
+    words = _WORD.findall(needle)
+    return any(w in VOCABULARY for w in words) and all(w in VOCABULARY or _SMALL_NUMBER.match(w) for w in words)
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-folded, whitespace collapsed, soft hyphens (U+00AD, invisible unless a line breaks
+    there) dropped: the form needles are compared in.
+
+    >>> normalise("Ｋowal\u00adski\\n  Jan")
     'kowalski jan'
     """
-    return _WS.sub(" ", unicodedata.normalize("NFKC", text).casefold())
+    return _WS.sub(" ", unicodedata.normalize("NFKC", text).casefold().replace("\u00ad", ""))
 
 
 @dataclass
@@ -69,6 +103,12 @@ class Needles:
         from .operators import apply
 
         return cls.build(text, spans, apply(text, spans, "mask"))
+
+    def split(self) -> tuple["Needles", "Needles"]:
+        """(needles that are :func:`vocabulary` words, the others): verifiers look for the first kind in
+        text content only, not in style, shape, element or PDF names."""
+        common = {n: c for n, c in self.strings.items() if vocabulary(n)}
+        return Needles(common), Needles({n: c for n, c in self.strings.items() if n not in common})
 
     def __bool__(self) -> bool:
         return bool(self.strings)

@@ -352,3 +352,72 @@ def ghostscript_postscript(path: Path) -> None:
     subprocess.run([which("gs"), "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", "-dEmbedAllFonts=true",
                     "-o", str(path), "-c", "<</NeverEmbed []>> setdistillerparams", "-f", str(ps)],
                    check=True, capture_output=True, timeout=180)
+
+
+# ------------------------------------------------------------------------------- refusals (issue 12)
+
+HYPHENATED_NAME = "Kowalczykowski"
+
+
+def typst_hyphenated(path: Path) -> None:
+    """typst (the PyPI compiler), justified text on a narrow page with hyphenation: words, the name
+    among them, broken across lines with U+00AD (soft hyphen) as the drawn hyphen."""
+    import typst
+
+    source = path.with_suffix(".typ")
+    source.write_text(
+        '#set page(width: 5.5cm, height: auto, margin: 0.8cm)\n'
+        '#set text(size: 11pt, hyphenate: true, lang: "en")\n#set par(justify: true)\n'
+        f"The application originated in an application against the Republic of Poland lodged with the Court "
+        f"by a lawyer representing Mr {HYPHENATED_NAME}, a Polish national, concerning the hearing of "
+        f"Mr {HYPHENATED_NAME} and the Registry.\n", encoding="utf-8")
+    typst.compile(str(source), output=str(path))
+
+
+FRAME_FODT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:automatic-styles><text:list-style style:name="L1"><text:list-level-style-number text:level="1" style:num-prefix="Kowalski exhibit " style:num-suffix="." style:num-format="1"/></text:list-style></office:automatic-styles>
+<office:body><office:text>
+<text:p>The applicant, Jan Kowalski, lodged the application with the Registry.</text:p>
+<text:p><draw:frame draw:name="Text Box 5" text:anchor-type="paragraph" svg:width="8cm" svg:height="2cm"><draw:text-box><text:p>Box: notes of Jan Kowalski</text:p></draw:text-box></draw:frame>Kept text follows.</text:p>
+<text:list text:style-name="L1"><text:list-item><text:p>A letter of 3 March 2006.</text:p></text:list-item><text:list-item><text:p>A receipt.</text:p></text:list-item></text:list>
+</office:text></office:body></office:document>
+"""
+
+
+def libreoffice_frame(path: Path) -> None:
+    """LibreOffice Writer (from flat ODT) to ``path``'s format (.pdf or .docx): a text frame named
+    "Text Box 5" whose text starts with the label "Box:", and a numbered list labelled
+    "Kowalski exhibit %1." (numbering.xml ``w:lvlText`` in DOCX)."""
+    work = path.parent / (path.stem + "_lo")
+    work.mkdir(exist_ok=True)
+    src = work / (path.stem + ".fodt")
+    src.write_text(FRAME_FODT, encoding="utf-8")
+    target = path.suffix.lstrip(".")
+    subprocess.run([which("soffice", "libreoffice"), f"-env:UserInstallation=file://{work / 'profile'}", "--headless",
+                    "--convert-to", target, "--outdir", str(work), str(src)],
+                   check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(work)})
+    shutil.move(str(work / (path.stem + "." + target)), path)
+
+
+def sparse_scan(path: Path) -> None:
+    """A scanned form, written by Pillow as a one-page image PDF (300 dpi): only a boxed "Case 001-72664"
+    in a table cell, the page speckled. Tesseract's layout analysis (--psm 3) takes it all for noise."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = 2480, 3508  # A4 at 300 dpi, then cropped to the table
+    img = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(str(DEJAVU), 42)
+    x0, y0 = 900, 1500
+    draw.rectangle((x0, y0, x0 + 700, y0 + 120), outline=0, width=4)
+    draw.rectangle((x0 - 300, y0 - 120, x0 + 1000, y0 + 240), outline=0, width=3)
+    draw.line((x0 - 300, y0 + 60, x0, y0 + 60), fill=0, width=3)
+    draw.text((x0 + 40, y0 + 35), "Case 001-72664", font=font, fill=0)
+    rng = np.random.default_rng(3)
+    pixels = np.asarray(img).copy()
+    for y, x in zip(rng.integers(0, height, 20000), rng.integers(0, width, 20000)):
+        pixels[y:y + rng.integers(2, 6), x:x + rng.integers(2, 6)] = rng.integers(0, 120)
+    pixels = pixels[1000:2100, 300:2100]
+    Image.fromarray(pixels).save(path, "PDF" if path.suffix == ".pdf" else None, resolution=300.0)

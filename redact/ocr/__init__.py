@@ -43,6 +43,9 @@ class OcrUnavailable(BadInput):
 MODES = ("auto", "always", "never")
 #: a page read as given with at least this mean word confidence is taken to be upright (no orientation pass)
 UPRIGHT_CONFIDENCE = 80.0
+#: a page read with fewer words (letters or digits) than this, all at low confidence, is read again with
+#: sparse segmentation (see ocr_page); verifiers re-read such pages that way too
+SPARSE_WORDS = 20
 
 
 @dataclass(frozen=True)
@@ -163,8 +166,9 @@ class OcrEngine(Protocol):
     def orientation(self, image: "Image.Image", dpi: int) -> tuple[int, float]:
         """(degrees clockwise to turn the image upright, confidence); (0, 0.0) when unsure."""
 
-    def words(self, image: "Image.Image", lang: str, dpi: int) -> list[Word]:
-        """Words of an upright grayscale image, boxes in its pixels, in reading order."""
+    def words(self, image: "Image.Image", lang: str, dpi: int, sparse: bool = False) -> list[Word]:
+        """Words of an upright grayscale image, boxes in its pixels, in reading order; with ``sparse``
+        the engine looks for scattered text without layout analysis (Tesseract ``--psm 11``)."""
 
     def read_file(self, path: str, lang: str) -> list[list[Word]]:
         """An independent pass over a written image file (decoded by the engine itself, orientation
@@ -315,12 +319,12 @@ def ocr_page(image: "Image.Image", dpi: int | None = None, settings: OcrSettings
     if dpi < 200:  # Tesseract reads small print better at ~300 dpi
         scale = min(4.0, 300 / dpi)
 
-    def attempt(rotation: int) -> PageOcr:
+    def attempt(rotation: int, sparse: bool = False) -> PageOcr:
         skew = estimate_skew(Turn(gray.size, 1.0, -rotation).apply(gray))
         skew = 0.0 if abs(skew) < 0.3 else skew
         turn = Turn(gray.size, scale, -rotation + skew)
         with _slots:
-            raw = eng.words(turn.apply(gray), settings.lang, round(dpi * scale))
+            raw = eng.words(turn.apply(gray), settings.lang, round(dpi * scale), **({"sparse": True} if sparse else {}))
         words = [Word(w.text, turn.back(w.box), w.conf, w.line, turn.back(w.line_box), (w.box, w.line_box))
                  for w in raw]
         return PageOcr(words, image.size, f"{eng.name} {eng.version()}", rotation % 360, skew, dpi, turn=turn)
@@ -345,6 +349,21 @@ def ocr_page(image: "Image.Image", dpi: int | None = None, settings: OcrSettings
                     if trial.mean_confidence > page.mean_confidence + 10:
                         trial.orientation = "best of four turns"
                         page = trial
+    real = [w for w in page.words if not w.junk]
+    if len(real) < SPARSE_WORDS and (not real or page.mean_confidence < settings.min_confidence):
+        # next to nothing read: a sparse page (one boxed line in a speckled table cell) that layout
+        # analysis takes for noise. Sparse segmentation as given, then on the page's other orientations
+        # (a form scanned sideways), before the page is declared unreadable; only such pages pay for it.
+        # It reads every speck as a "word" at low confidence: those under ``min_confidence`` are noise
+        # and dropped, and the reading counts only if it holds a real word (4+ letters or digits, read
+        # with confidence) — specks never make one, so a page of noise stays unreadable.
+        for rotation in (0, 90, 270):
+            trial = attempt(rotation, sparse=True)
+            trial.words = [w for w in trial.words if w.conf >= settings.min_confidence]
+            if any(sum(c.isalnum() for c in w.text) >= 4 for w in trial.words):
+                trial.orientation = f"sparse text (turned {rotation})" if rotation else "sparse text"
+                page = trial
+                break
     page.seconds = time.time() - started
     return page
 

@@ -13,10 +13,11 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from functools import lru_cache
 
 from ..errors import BadInput
-from . import OcrUnavailable, Word, current
+from . import SPARSE_WORDS, OcrUnavailable, Word, current
 
 INSTALL = "apt-get install tesseract-ocr tesseract-ocr-eng"
 
@@ -90,9 +91,13 @@ class TesseractEngine:
         c = float(conf.group(1))
         return (int(rot.group(1)) % 360 if c >= 1.5 else 0), c
 
-    def words(self, image, lang: str, dpi: int) -> list[Word]:
+    def words(self, image, lang: str, dpi: int, sparse: bool = False) -> list[Word]:
+        """Page segmentation ``--psm 3`` (columns, blocks, paragraphs), or with ``sparse`` ``--psm 11``:
+        text in no particular order, found wherever it is (a boxed case number in a table cell, on a
+        speckled page where layout analysis sees only noise)."""
         self.check_lang(lang)
-        tsv = self._run(["stdin", "stdout", "-l", lang, "--psm", "3", "--dpi", str(dpi), "tsv"], self._pnm(image))
+        tsv = self._run(["stdin", "stdout", "-l", lang, "--psm", "11" if sparse else "3", "--dpi", str(dpi), "tsv"],
+                        self._pnm(image))
         return parse_tsv(tsv).get(0, [])
 
     def read_file(self, path: str, lang: str) -> list[list[Word]]:
@@ -101,7 +106,15 @@ class TesseractEngine:
         self.check_lang(lang)
         tsv = self._run([str(path), "stdout", "-l", lang, "--psm", "1", "tsv"])
         pages = parse_tsv(tsv)
-        return [pages.get(i, []) for i in range(max(pages) + 1)] if pages else [[]]
+        out = [pages.get(i, []) for i in range(max(pages) + 1)] if pages else [[]]
+        if any(sum(not w.junk for w in words) < SPARSE_WORDS for words in out):
+            # a page with little text may hold what only sparse segmentation finds (the reading may have
+            # used it): read the file that way too, and search both readings
+            sparse = parse_tsv(self._run([str(path), "stdout", "-l", lang, "--psm", "11", "tsv"]))
+            out = [words + [replace(w, line=(w.line[0] + 10_000, *w.line[1:])) for w in sparse.get(i, [])]
+                   if sum(not w.junk for w in words) < SPARSE_WORDS else words
+                   for i, words in enumerate(out)]  # (its blocks numbered apart: no line joins the two)
+        return out
 
 
 def parse_tsv(tsv: str) -> dict[int, list[Word]]:

@@ -136,6 +136,13 @@ class DocxFormat:
                 if after != before:
                     story.set_text(node, after)
                     touched.add(node.part)
+        labels_masked = 0
+        for src, part in package.parts.items():  # list labels ("Kowalski exhibit %1."): masked like free text
+            if part.kind == "numbering" and labels:
+                changed = story.mask_level_texts(roots[src], lambda v: _mask_needles(v, labels, operator))
+                labels_masked += changed
+                if changed:
+                    touched.add(src)
         links_dropped = 0
         for src, rids in doomed.items():
             if rids:
@@ -153,7 +160,8 @@ class DocxFormat:
         redacted_images = {p.name for p in images.parts} if images else set()
         unverified = [p.src for p in pkg.image_parts(state.package) if p.src not in redacted_images]
         info = {"main_part": state.package.main, "rebuilt": ["docProps/core.xml", "docProps/app.xml"],
-                "images_unverified": unverified, "links_dropped": links_dropped, **stats}
+                "images_unverified": unverified, "links_dropped": links_dropped,
+                "numbering_labels_masked": labels_masked, **stats}
         if ocr_info is not None:
             info["ocr"] = {**images.describe(), "images": ocr_info}
         return WriteResult(span_details=details, touched=sorted(touched), dropped=list(state.package.dropped),

@@ -74,12 +74,12 @@ def _local(name: str) -> str:
     return name.rsplit(":", 1)[-1]
 
 
-def xml_strings(xml: str) -> tuple[list[str], list[str], list[str], list[str]]:
+def xml_strings(xml: str) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
     """(text of each paragraph-delimited chunk in two variants, attribute values and comments checked as
-    text, values matched as whole words only, packed binary attributes that cannot be checked), entities
-    decoded."""
+    text, values matched as whole words only, packed binary attributes that cannot be checked, the
+    attribute values and comments that are free text), entities decoded."""
     xml = _CDATA.sub(lambda m: html.escape(m.group(1)), xml)
-    chunks, attrs, words, packed = [], [], [], []
+    chunks, attrs, words, packed, free = [], [], [], [], []
     for chunk in _PARA_END.split(xml):
         pieces = _TAG.split(chunk)
         tags = _TAG.findall(chunk)
@@ -92,6 +92,7 @@ def xml_strings(xml: str) -> tuple[list[str], list[str], list[str], list[str]]:
         for tag in tags:
             if tag.startswith("<!--"):
                 attrs.append(tag)
+                free.append(tag)
                 continue
             m = _TAG_NAME.match(tag)
             element = m.group(2) if m else ""
@@ -109,7 +110,9 @@ def xml_strings(xml: str) -> tuple[list[str], list[str], list[str], list[str]]:
                     packed.append(f"{local} ({len(value)} characters of packed data)")
                 else:
                     attrs.append(value)
-    return chunks, attrs, words, packed
+                    if local in _FREE_ATTRS or local == "val" and element in _FREE_VAL:
+                        free.append(value)
+    return chunks, attrs, words, packed, free
 
 
 def _word_hits(values: list[str], needles, where: str) -> list[str]:
@@ -131,10 +134,32 @@ def _content_types(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def _count_hits(stories: dict[str, str], needles) -> list[str]:
+    """Needles found in the story parts together more often than the redacted text keeps them (with and
+    without layout whitespace: names ending in a space are the second variant)."""
+    hits: list[str] = []
+    for variant in (False, True):
+        parts = {n: normalise(t) for n, t in stories.items() if n.endswith(" ") == variant}
+        for needle, allowed in needles.strings.items():
+            total = sum(t.count(needle) for t in parts.values())
+            if total > allowed:
+                where = ", ".join(n.strip() for n, t in parts.items() if needle in t)
+                line = f"{where}: {needle!r} ({total} found, {allowed} kept in the redacted text)"
+                if line not in hits:
+                    hits.append(line)
+    return hits
+
+
 def verify(dest: Path, needles) -> Verification:
+    """Every member of ``dest`` against ``needles``. Needles that are format vocabulary ("text" from a
+    span over "Text Box 5", see :data:`redact.verify.VOCABULARY`) are looked for in text content and
+    free-text attributes only: style names, shape names and VML style keywords hold them by design."""
     hits: list[str] = []
     unverified: list[str] = []
     stories: dict[str, str] = {}
+    common_stories: dict[str, str] = {}  # text and free-text attributes only, for the vocabulary needles
+    needles_all = needles
+    common, needles = needles.split()
     try:
         z = zipfile.ZipFile(dest)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -143,13 +168,13 @@ def verify(dest: Path, needles) -> Verification:
         types = _content_types(z)
         infos = z.infolist()
         if z.comment:
-            hits += needles.find_any(z.comment.decode("latin-1"), where="zip comment")
+            hits += needles_all.find_any(z.comment.decode("latin-1"), where="zip comment")
         for info in infos:
             name = info.filename
             if not _OWN_NAMES.match(name):
                 hits += needles.find_any(unquote(name).replace("_", " "), where=f"member name {name}")
             if info.comment or info.extra:
-                hits += needles.find_bytes(info.comment + info.extra, where=f"{name} (zip header)")
+                hits += needles_all.find_bytes(info.comment + info.extra, where=f"{name} (zip header)")
             if info.file_size > MAX_MEMBER:
                 hits.append(f"{name}: too large to verify")
                 continue
@@ -157,28 +182,23 @@ def verify(dest: Path, needles) -> Verification:
             text = _decode(data) if re.search(r"\.(xml|rels)$", name, re.I) or "xml" in types.get(name.lower(), "") \
                 else None
             if text is None:
-                hits += needles.find_bytes(data, where=name)
+                hits += needles_all.find_bytes(data, where=name)
                 if not name.lower().endswith((".xml", ".rels")):
                     unverified.append(f"{name} (binary: text in its pixels is not checked)")
                 continue
-            chunks, attrs, words, packed = xml_strings(text)
+            chunks, attrs, words, packed, free = xml_strings(text)
             hits += _word_hits(words, needles, name)
-            hits += [f"{name}: {p} cannot be checked" for p in packed] if needles else []
+            hits += [f"{name}: {p} cannot be checked" for p in packed] if needles_all else []
             if _STORY_CT.search(types.get(name.lower(), "")):
                 stories[name] = "\n".join(chunks[::2]) + "\n" + "\n".join(attrs)
                 stories[name + " "] = "\n".join(chunks[1::2])  # the same text without layout whitespace
+                common_stories[name] = "\n".join(chunks[::2]) + "\n" + "\n".join(free)
+                common_stories[name + " "] = stories[name + " "]
             else:
-                everything = "\n".join(chunks + attrs)
-                decoded = unquote(everything)
-                hits += needles.find_any("\n".join([everything, decoded, re.sub(r"[._+\-/@:=?&%\\]", " ", decoded)]),
-                                         where=name)
-        for variant in (False, True):
-            parts = {n: normalise(t) for n, t in stories.items() if n.endswith(" ") == variant}
-            for needle, allowed in needles.strings.items():
-                total = sum(t.count(needle) for t in parts.values())
-                if total > allowed:
-                    where = ", ".join(n.strip() for n, t in parts.items() if needle in t)
-                    line = f"{where}: {needle!r} ({total} found, {allowed} kept in the redacted text)"
-                    if line not in hits:
-                        hits.append(line)
+                for found, values in ((needles, chunks + attrs), (common, chunks + free)):
+                    everything = "\n".join(values)
+                    decoded = unquote(everything)
+                    hits += found.find_any("\n".join([everything, decoded, re.sub(r"[._+\-/@:=?&%\\]", " ", decoded)]),
+                                           where=name)
+        hits += [h for h in _count_hits(stories, needles) + _count_hits(common_stories, common) if h not in hits]
     return Verification(READER, hits=hits, unverified=unverified, checked=len(infos))

@@ -35,8 +35,8 @@ SEPARATORS = {w("tab"): "\t", w("ptab"): "\t", w("br"): "\n", w("cr"): "\n", w("
 #: Attributes holding free text a reader can see (alt text, tooltips, captions, WordArt): shown to the
 #: model and redacted like text. (element local name or None for any) -> attribute names.
 TEXT_ATTRS: dict[tuple[str, str | None], tuple[str, ...]] = {
-    (WP, "docPr"): ("descr", "title", "name"),
-    (None, "cNvPr"): ("descr", "title", "name"),
+    (WP, "docPr"): ("descr", "title"),  # the name is replaced (see clean), not shown to the model
+    (None, "cNvPr"): ("descr", "title"),
     (V, None): ("alt", f"{{{O}}}title"),
     (V, "textpath"): ("string",),
     (W, "hyperlink"): (w("tooltip"),),
@@ -57,6 +57,11 @@ _REMOVE = {w("alias"), w("tag"), w("placeholder"), w("listItem"), w("permStart")
 #: queries), revision-save ids, attached schemas, XSLT on save.
 _SETTINGS_REMOVE = {w("attachedTemplate"), w("docVars"), w("mailMerge"), w("rsids"), w("attachedSchema"),
                     w("saveThroughXslt")}
+#: Non-visual properties of DrawingML shapes and pictures (wp:docPr, pic:cNvPr, wps:cNvPr...): their
+#: ``name`` is replaced by a neutral one.
+_SHAPE_PROPS = {"docPr", "cNvPr"}
+#: a VML shape id that is the producer's own (``_x0000_s1026``), not a name
+_VML_ID = re.compile(r"^_x0000_[a-z]\d+$")
 #: Elements dropped when the relationship they use was not carried.
 _UNWRAP_ON_DROP = {w("hyperlink")}
 STORIES = {"officeDocument", "header", "footer", "footnotes", "endnotes", "comments"}
@@ -217,6 +222,18 @@ def clean(root: etree._Element, kind: str, kept_rids: set[str],
         if el.tag.startswith(f"{{{V}}}"):  # VML: the zipped copy of a shape (text boxes included!) and
             for key in (f"{{{O}}}gfxdata", f"{{{O}}}href", "src"):  # original picture paths
                 el.attrib.pop(key, None)
+        if etree.QName(el).localname in _SHAPE_PROPS and el.get("name") is not None:
+            # a shape's name is the producer's label ("Text Box 5", "Picture 2") or the author's
+            # ("Kowalski signature"): the model tagging a default label made "text" a needle found in
+            # every style name, so names are neutral, numbered by the shape id as Word numbers them
+            ident = el.get("id", "")
+            el.set("name", f"Shape {ident}" if ident.isdigit() else "Shape")
+        if el.tag.startswith(f"{{{V}}}") and el.tag != f"{{{V}}}shapetype" and el.get("id") \
+                and not _VML_ID.match(el.get("id")):  # Word writes a VML shape's name as its id
+            key = "vml:" + el.get("id")
+            if key not in names:
+                names[key] = f"_x0000_s{next(counter) + 4096}"
+            el.set("id", names[key])
         if el.tag == w("date"):  # a date content control's value (a birth date?) stays only as its text
             el.attrib.pop(w("fullDate"), None)
         if el.tag == w("hyperlink"):  # location inside the target file, target frame name
@@ -383,6 +400,25 @@ def drop_link_rels(root: etree._Element, rids: set[str]) -> int:
     return n
 
 
+_PLACEHOLDER = re.compile(r"(%\d)")
+
+
+def mask_level_texts(root: etree._Element, mask) -> int:
+    """Numbering labels (``w:lvlText`` "Kowalski exhibit %1."): the literal text around the ``%N``
+    placeholders goes through ``mask`` (str -> str), the placeholders stay so the list still numbers.
+    Returns how many labels changed."""
+    n = 0
+    for el in root.iter(w("lvlText")):
+        value = el.get(w("val"))
+        if not value:
+            continue
+        new = "".join(p if _PLACEHOLDER.fullmatch(p) else mask(p) for p in _PLACEHOLDER.split(value) if p)
+        if new != value:
+            el.set(w("val"), new)
+            n += 1
+    return n
+
+
 def link_text(root: etree._Element, rid: str) -> str:
     """Visible text of the hyperlinks using relationship ``rid``."""
     return " ".join("".join(t.text or "" for t in el.iter(*TEXT))
@@ -417,5 +453,5 @@ def prepare(package: Package, parse) -> tuple[dict, list[Node], str, dict]:
             nodes += got
             pieces += text
             pos += sum(map(len, text))
-    stats["bookmarks_renamed"] = len(names)
+    stats["bookmarks_renamed"] = sum(not k.startswith("vml:") for k in names)
     return roots, nodes, "".join(pieces), stats

@@ -2,6 +2,7 @@
 rebuilt from an allowlist, then read back by independent readers.
 
 - ``interpret``: content-stream interpreter (glyph positions and Unicode, what cannot be read);
+- ``lines``: the page text the model reads (line breaks, spaces, words hyphenated at a line end joined);
 - ``rewrite``: glyph removal and marked-content clean-up at the operator level;
 - ``rebuild``: the new file (pages, used resources, fonts, images, forms once, links, outlines);
 - ``verify``: pdfium page text plus a raw scan of every object and decoded stream.
@@ -27,6 +28,7 @@ from ..base import Parsed, Unreadable, Verification, WriteOptions, WriteResult
 from . import rebuild as _rebuild
 from . import verify as _verify
 from .interpret import IMAGE_SHARE, Glyph, Interpreter, Page
+from .lines import page_text
 
 FLATTEN_DPI = 150
 #: catalog entries that are never carried (reported as dropped when present)
@@ -50,6 +52,7 @@ class State:
     pages: list[Page]
     glyphs: list[Glyph]
     char_glyph: list[int | None]
+    attached: dict[int, list[int]] = field(default_factory=dict)  # glyph -> hyphens removed with it
     dropped: list[str] = field(default_factory=list)
     links: dict[int, list] = field(default_factory=dict)  # page -> [(rect, target page, fit array)]
     path: str = ""
@@ -208,21 +211,16 @@ class PdfFormat:
             char_glyph.extend([glyph] * len(s))
 
         unreadable: list[Unreadable] = []
+        attached: dict[int, list[int]] = {}  # glyph -> glyphs left out of the text, removed with it
         for p in pages:
-            prev = None
-            for g in p.glyphs:
-                if not g.text:
-                    continue
-                if prev is not None:
-                    if abs(g.baseline[1] - prev.baseline[1]) > 0.5 * max(g.size, 1) \
-                            or g.bbox[2] < prev.bbox[0] - 2 * max(g.size, 1):
-                        put("\n", None)
-                    elif g.bbox[0] - prev.bbox[2] > 0.15 * max(g.size, 1) and not g.text.isspace() \
-                            and not prev.text.isspace():
-                        put(" ", None)
-                glyphs.append(g)
-                put(g.text, len(glyphs) - 1)
-                prev = g
+            base = len(glyphs)
+            drawn = [g for g in p.glyphs if g.text]
+            glyphs.extend(drawn)
+            page_pieces, page_attached = page_text(drawn)
+            for text, k in page_pieces:
+                put(text, None if k is None else base + k)
+            for k, more in page_attached.items():
+                attached[base + k] = [base + m for m in more]
             if ocr is not None and p.index in ocr.pages:
                 ocr.place(p.index, len(char_glyph))
                 put(ocr.text(p.index), None)
@@ -237,7 +235,7 @@ class PdfFormat:
                 reasons.append(f"an image covers {p.image_share:.0%} of the page (it may hold text)")
             for reason in reasons[:5]:
                 unreadable.append(Unreadable(f"page {p.index + 1}", reason, page=p.index + 1))
-        state = State(reader, interp, pages, glyphs, char_glyph, dropped, links, str(path), ocr)
+        state = State(reader, interp, pages, glyphs, char_glyph, attached, dropped, links, str(path), ocr)
         info = {"pages": len(pages)}
         if ocr is not None:
             info["ocr"] = ocr.describe()
@@ -262,8 +260,8 @@ class PdfFormat:
         boxes: dict[int, list] = defaultdict(list)  # page -> [(x0, y0, x1, y1)]
         labels: dict[int, list] = defaultdict(list)  # page -> [(rect, text)]
         for s in spans:
-            ids = sorted({char_glyph[i] for i in range(s.start, min(s.end, len(char_glyph)))
-                          if char_glyph[i] is not None})
+            ids = {char_glyph[i] for i in range(s.start, min(s.end, len(char_glyph))) if char_glyph[i] is not None}
+            ids = sorted(ids.union(*(state.attached.get(i, ()) for i in ids)))  # + hyphens of broken words
             lines: list[list] = []
             for i in ids:
                 g = glyphs[i]

@@ -136,9 +136,24 @@ def content_objects(data: bytes) -> set[int]:
     return ids
 
 
+#: a PDF name object (/MediaBox, /Text, /F1): the file's structure vocabulary
+_NAME = re.compile(rb"/[^\s/<>\[\]()%{}]+")
+
+
+def _find(needles, common, data: bytes, where: str, allowed: bool, text: bytes = b"") -> list[str]:
+    """``needles`` in ``data`` + ``text`` (decoded strings), and the vocabulary needles ``common`` (``box``
+    from a frame label "Box: ...") there with the name objects of ``data`` blanked: /MediaBox and
+    /ProcSet [/PDF /Text] are structure, not text."""
+    hits = needles.find_bytes(data + text, where, allowed=allowed)
+    if common:
+        hits += [h for h in common.find_bytes(_NAME.sub(b" ", data) + text, where, allowed=allowed) if h not in hits]
+    return hits
+
+
 def raw_scan(path: Path, needles) -> list[str]:
     data = Path(path).read_bytes()
     hits: list[str] = []
+    common, needles = needles.split()
     content = content_objects(data)
     long_needles = type(needles)({n: c for n, c in needles.strings.items() if len(n) >= BINARY_MIN})
     outside = bytearray()
@@ -154,15 +169,16 @@ def raw_scan(path: Path, needles) -> list[str]:
             if long_needles:  # images as stored (decoded pixels hold no text, and take long to scan)
                 hits += long_needles.find_bytes(stream if decoded is None else decoded, where, allowed=False)
         elif decoded is None:
-            hits += needles.find_bytes(stream, where, allowed=False)
+            hits += _find(needles, common, stream, where, allowed=False)
         else:  # the stream as it is, then its strings decoded (each counted once against the allowance)
-            found = needles.find_bytes(decoded, where, allowed=num in content)
-            hits += found + [h for h in needles.find_bytes(strings(decoded), where + " strings", allowed=num in content)
+            found = _find(needles, common, decoded, where, allowed=num in content)
+            hits += found + [h for h in _find(needles, common, b"", where + " strings", num in content,
+                                              text=strings(decoded))
                              if h.replace(" strings", "", 1) not in found]
     # everything outside streams: dictionaries, strings, the trailer
     outside += data[-2048:]
-    hits += needles.find_bytes(bytes(outside) + b"\n" + strings(bytes(outside)), "objects and trailer",
-                               allowed=False)
+    hits += _find(needles, common, bytes(outside), "objects and trailer", allowed=False,
+                  text=b"\n" + strings(bytes(outside)))
     return hits
 
 
@@ -183,6 +199,22 @@ def page_texts(path: Path) -> list[str]:
         doc.close()
 
 
+#: a word broken at a line end by a visible hyphen, the next line starting lower-case (as the reader joins it)
+_BROKEN = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011][ \t]*\r?\n[ \t]*(?=[^\W\d_A-Z])")
+
+
+def joined(text: str) -> tuple[str, str]:
+    r"""(as read, with words broken at line ends joined) for a page text from pdfium. pdfium reports a
+    line-end soft hyphen as U+FFFE with no line break (``Kowal\ufffeczyk``): it is dropped in both, so
+    a name hyphenated by its producer is found whole — the form the needles were built in.
+
+    >>> joined("Mr Kowal\ufffeski and a well-\r\nknown Anna-\r\nMaria")
+    ('Mr Kowalski and a well-\r\nknown Anna-\r\nMaria', 'Mr Kowalski and a wellknown Anna-\r\nMaria')
+    """
+    read = text.replace("\ufffe", "").replace("\u00ad", "")
+    return read, _BROKEN.sub("", read)
+
+
 def check(path: Path, needles, unverified: list[str] | None = None):
     from ..base import Verification
 
@@ -194,10 +226,13 @@ def check(path: Path, needles, unverified: list[str] | None = None):
     from ...verify import normalise
 
     hits = []
-    for line in needles.find("\n".join(texts), where="text"):
+    texts = [joined(t) for t in texts]
+    found = dict.fromkeys(line for variant in ("\n".join(t for t, _ in texts), "\n".join(t for _, t in texts))
+                          for line in needles.find(variant, where="text"))
+    for line in found:
         needle = line.split(": ", 1)[1].strip("'")
-        pages = [str(n) for n, t in enumerate(texts, 1) if needle in normalise(t)] or ["?"]
-        hits.append(f"page {', '.join(pages)} (pdfium text): {needle!r}")
+        pages = [str(n) for n, t in enumerate(texts, 1) if needle in normalise(t[0]) or needle in normalise(t[1])]
+        hits.append(f"page {', '.join(pages or ['?'])} (pdfium text): {needle!r}")
     hits += raw_scan(path, needles)
     return Verification(reader="pypdfium2 page text + raw object/stream scan", hits=hits,
                         unverified=list(unverified or []), checked=len(texts))
