@@ -421,3 +421,27 @@ def sparse_scan(path: Path) -> None:
         pixels[y:y + rng.integers(2, 6), x:x + rng.integers(2, 6)] = rng.integers(0, 120)
     pixels = pixels[1000:2100, 300:2100]
     Image.fromarray(pixels).save(path, "PDF" if path.suffix == ".pdf" else None, resolution=300.0)
+
+
+def small_image_on_text_page(path: Path, words: str | None = "signed: Anna Griffith") -> None:
+    """A reportlab text page with a small picture (about 6 % of the page) of a signature line — or, with
+    ``words=None``, of a logo without text (a filled circle and a bar)."""
+    from PIL import Image, ImageDraw, ImageFont
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    image = Image.new("RGB", (600, 170), "white")
+    draw = ImageDraw.Draw(image)
+    if words:
+        draw.text((20, 55), words, fill="black", font=ImageFont.truetype(DEJAVU, 44))
+    else:
+        draw.ellipse((20, 20, 150, 150), fill=(30, 80, 160))
+        draw.rectangle((180, 70, 580, 100), fill=(200, 40, 40))
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("Helvetica", 11)
+    c.drawString(72, 770, "The Court delivered its judgment in the case of the applicant on 4 May 2010.")
+    c.drawString(72, 750, "The parties were informed of the decision in writing.")
+    c.drawImage(ImageReader(image), 72, 560, width=300, height=85)  # 25,500 pt² of 500,990: 5 %
+    c.showPage()
+    c.save()

@@ -209,3 +209,45 @@ def test_sparse_scan_is_read_with_sparse_segmentation_and_redacted(tmp_path):
     for psm in ("11", "3"):  # an independent read of the output, both ways: the number is gone
         out = subprocess.run(["tesseract", str(dest), "-", "--psm", psm], capture_output=True, text=True).stdout
         assert "72664" not in out, psm
+
+
+# -- small images on text pages ----------------------------------------------------------------------------
+
+@needs_tesseract
+def test_small_image_with_text_on_a_text_page_fails_closed(tmp_path):
+    """A 5 %-of-page picture of "signed: Anna Griffith" is not in the text layer: OCR reads it, so the page
+    cannot be claimed redacted and the file fails (one line, exit 1) instead of being written unchanged;
+    --accept-unreadable writes it and the report lists the page."""
+    from conftest import run_cli
+
+    src = tmp_path / "signed.pdf"
+    fx.small_image_on_text_page(src)
+    res = run_cli("run", src, "-o", tmp_path / "out")
+    assert res.returncode == 1 and "hold text" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "out" / "signed.pdf").exists()
+    ok = run_cli("run", src, "-o", tmp_path / "acc", "--accept-unreadable")
+    assert ok.returncode == 0, ok.stderr
+    report = (tmp_path / "acc.reports" / "signed.pdf.json").read_text()
+    assert "hold text" in report
+
+
+@needs_tesseract
+def test_small_logo_without_text_passes(tmp_path):
+    from conftest import run_cli
+
+    src = tmp_path / "logo.pdf"
+    fx.small_image_on_text_page(src, words=None)
+    res = run_cli("run", src, "-o", tmp_path / "out")
+    assert res.returncode == 0, res.stderr
+    text = subprocess.run(["pdftotext", str(tmp_path / "out" / "logo.pdf"), "-"], capture_output=True,
+                          text=True).stdout
+    assert "The parties were informed" in text
+
+
+def test_small_image_without_ocr_fails_closed(tmp_path):
+    from conftest import run_cli
+
+    src = tmp_path / "logo.pdf"
+    fx.small_image_on_text_page(src, words=None)
+    res = run_cli("run", src, "-o", tmp_path / "out", "--ocr", "never")
+    assert res.returncode == 1 and "may hold text" in res.stderr

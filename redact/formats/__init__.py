@@ -7,7 +7,7 @@ object that fulfils the contract).
 >>> format_for("a/b.PDF").name
 'pdf'
 >>> sorted(BUILTIN)
-['.docx', '.jpeg', '.jpg', '.md', '.pdf', '.png', '.text', '.tif', '.tiff', '.txt']
+['.docx', '.eml', '.htm', '.html', '.jpeg', '.jpg', '.md', '.pdf', '.png', '.text', '.tif', '.tiff', '.txt', '.xhtml']
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ BUILTIN: dict[str, str] = {
     ".jpeg": "redact.formats.image",
     ".tif": "redact.formats.image",
     ".tiff": "redact.formats.image",
+    ".html": "redact.formats.html", ".htm": "redact.formats.html", ".xhtml": "redact.formats.html",
+    ".eml": "redact.formats.eml",
 }
 
 _registry: dict[str, Format] = {}

@@ -233,6 +233,11 @@ class PdfFormat:
                     reasons.insert(0, "no text layer (image only: a scan?)")
             elif p.image_share > IMAGE_SHARE:
                 reasons.append(f"an image covers {p.image_share:.0%} of the page (it may hold text)")
+            elif p.image_boxes:  # small pictures on a text page: a signature line, a stamp (see ocr.regions)
+                from ...ocr.regions import image_text_problems
+
+                crop = tuple(float(x) for x in reader.pages[p.index].cropbox)
+                reasons.extend(image_text_problems(str(path), p.index, p.image_boxes, crop))
             for reason in reasons[:5]:
                 unreadable.append(Unreadable(f"page {p.index + 1}", reason, page=p.index + 1))
         state = State(reader, interp, pages, glyphs, char_glyph, attached, dropped, links, str(path), ocr)

@@ -411,6 +411,7 @@ class Page:
     problems: dict[str, None] = field(default_factory=dict)  # an ordered set
     image_share: float = 0.0
     has_images: bool = False
+    image_boxes: list = field(default_factory=list)  # (x0, y0, x1, y1) in default user space
 
     def problem(self, reason: str) -> None:
         self.problems.setdefault(reason, None)
@@ -588,6 +589,7 @@ class Interpreter:
         x0, y0, x1, y1 = box_of(ctm, 0, 0, 1, 1)
         page.has_images = True
         page.image_share = max(page.image_share, abs((x1 - x0) * (y1 - y0)) / self._area)
+        page.image_boxes.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
 
     def _do(self, page: Page, stream: Stream, name, gs: _State, depth: int, active: set) -> None:
         from pypdf.generic import ContentStream
