@@ -152,3 +152,42 @@ class Needles:
                     hits[n] = label
         return [f"{where}: {n!r}" + (f" ({label})" if label not in ("text", "utf-8") else "")
                 for n, label in hits.items()]
+
+
+# -- the second net: removed strings left in free text ------------------------------------------------------
+
+def needle_labels(text: str, spans) -> dict[str, str]:
+    """The verifier's needles (removed strings, and the ≥4-character words of PERSON/CODE/LOC/ORG spans)
+    -> the label of a span they come from (``REDACTED`` when none says).
+
+    >>> from redact.spans import Span
+    >>> needle_labels("Mr Jan Kowalski", [Span(3, 15, "PERSON")])["kowalski"]
+    'PERSON'
+    """
+    labels: dict[str, str] = {}
+    for s in spans:
+        original = normalise(text[s.start:s.end]).strip()
+        for key in [original] + re.findall(r"\w+", original):
+            labels.setdefault(key, s.label)
+    return {n: labels.get(n, "REDACTED") for n in Needles.build(text, spans, "").strings}
+
+
+def mask_needles(value: str, labels: dict[str, str], operator, whole_words: bool = False) -> str:
+    """Second net for free text (alt text, attributes, headers): every removed string or word still in
+    ``value`` goes (``whole_words``: only where it is a whole word); if the normalised value still holds
+    one (Unicode forms, odd spacing), the whole value goes.
+
+    >>> from redact.operators import get_operator
+    >>> mask_needles("Photo of Kowalski", {"kowalski": "PERSON"}, get_operator("label"))
+    'Photo of [PERSON]'
+    """
+    for needle in sorted(labels, key=len, reverse=True):
+        pattern = r"\s+".join(map(re.escape, needle.split()))
+        if whole_words:
+            pattern = r"(?<!\w)" + pattern + r"(?!\w)"
+        value = re.sub(pattern, lambda m: operator.replace(m.group(0), labels[needle]), value, flags=re.I)
+    got = normalise(value)
+    for needle, label in labels.items():
+        if needle in got:
+            return operator.replace(value, label)
+    return value

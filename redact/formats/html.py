@@ -51,7 +51,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..errors import BadInput
-from ..verify import Needles, normalise
+from ..verify import Needles, needle_labels, normalise
+from ..verify import mask_needles as _mask_needles
 from .base import Parsed, Verification, WriteOptions, WriteResult
 
 #: nesting deeper than this is refused (a page is not that deep; a bomb is). libxml2 silently drops what
@@ -260,26 +261,11 @@ def parse(source: str, name: str) -> Doc:
 
 
 def _labels(text: str, spans) -> dict[str, str]:
-    """The verifier's needles -> the label of a span they come from."""
-    labels: dict[str, str] = {}
-    for s in spans:
-        original = normalise(text[s.start:s.end]).strip()
-        for key in [original] + re.findall(r"\w+", original):
-            labels.setdefault(key, s.label)
-    return {n: labels.get(n, "REDACTED") for n in Needles.build(text, spans, "").strings}
+    return needle_labels(text, spans)
 
 
 def mask_needles(value: str, labels: dict[str, str], operator) -> str:
-    """Second net for free text: every removed string or word still in ``value`` goes; if the normalised
-    value still holds one, the whole value goes."""
-    for needle in sorted(labels, key=len, reverse=True):
-        pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, needle.split())) + r"(?!\w)"
-        value = re.sub(pattern, lambda m: operator.replace(m.group(0), labels[needle]), value, flags=re.I)
-    got = normalise(value)
-    for needle, label in labels.items():
-        if needle in got:
-            return operator.replace(value, label)
-    return value
+    return _mask_needles(value, labels, operator, whole_words=True)
 
 
 def has_needle(value: str, labels) -> bool:

@@ -39,7 +39,7 @@ from urllib.parse import unquote
 import re
 
 from ...errors import BadInput
-from ...verify import Needles, normalise
+from ...verify import Needles, mask_needles, needle_labels, normalise
 from ..base import Parsed, Unreadable, Verification, WriteOptions, WriteResult
 from . import check, package as pkg, story
 
@@ -53,30 +53,6 @@ class _State:
 
 def _prepare(state: _State):
     return story.prepare(state.package, lambda src: pkg.parse_xml(state.package.data[src], src, state.path))
-
-
-def _needle_labels(text: str, spans) -> dict[str, str]:
-    """The verifier's needles (removed strings, and the ≥4-character words of PERSON/CODE/LOC/ORG spans)
-    -> the label of a span they come from."""
-    labels: dict[str, str] = {}
-    for s in spans:
-        original = normalise(text[s.start:s.end]).strip()
-        for key in [original] + re.findall(r"\w+", original):
-            labels.setdefault(key, s.label)
-    return {n: labels.get(n, "REDACTED") for n in Needles.build(text, spans, "").strings}
-
-
-def _mask_needles(value: str, labels: dict[str, str], operator) -> str:
-    """Second net for free-text attributes: every removed string or word still in ``value`` goes; if the
-    normalised value still holds one (Unicode forms, odd spacing), the whole value goes."""
-    for needle in sorted(labels, key=len, reverse=True):
-        pattern = r"\s+".join(map(re.escape, needle.split()))
-        value = re.sub(pattern, lambda m: operator.replace(m.group(0), labels[needle]), value, flags=re.I)
-    got = normalise(value)
-    for needle, label in labels.items():
-        if needle in got:
-            return operator.replace(value, label)
-    return value
 
 
 def _link_has_needle(target: str, labels: dict[str, str]) -> bool:
@@ -120,7 +96,7 @@ class DocxFormat:
         if text + (images.text if images else "") != parsed.text:
             raise RuntimeError(f"{state.path}: DOCX text changed between read and write")
         operator = options.operator
-        labels = _needle_labels(parsed.text, spans)
+        labels = needle_labels(parsed.text, spans)
         story_spans = images.spans_before(spans) if images else spans
         package = dataclasses.replace(state.package, parts={
             src: dataclasses.replace(p, rels=list(p.rels)) for src, p in state.package.parts.items()})
@@ -132,14 +108,14 @@ class DocxFormat:
         for node in nodes:  # alt text, tooltips...: also lose any removed string the spans did not cover
             if node.attr is not None and labels:
                 before = story.get_text(node)
-                after = _mask_needles(before, labels, operator)
+                after = mask_needles(before, labels, operator)
                 if after != before:
                     story.set_text(node, after)
                     touched.add(node.part)
         labels_masked = 0
         for src, part in package.parts.items():  # list labels ("Kowalski exhibit %1."): masked like free text
             if part.kind == "numbering" and labels:
-                changed = story.mask_level_texts(roots[src], lambda v: _mask_needles(v, labels, operator))
+                changed = story.mask_level_texts(roots[src], lambda v: mask_needles(v, labels, operator))
                 labels_masked += changed
                 if changed:
                     touched.add(src)
