@@ -119,20 +119,18 @@ class _AnyWord(frozenset):
 def evaluate(model, settings: Settings, gold, cached, patterns: "bool | str" = False) -> dict:
     import redact.engine as eng
 
-    saved = eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges, eng.public_body, eng.RANKS
+    saved = eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges, eng.RANKS
     if patterns == "no-institutions":  # a lever: the decoding before the institution rule
         eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN = frozenset(), eng._NEVER_ALONE
     elif patterns == "no-person-edges":
         eng.person_edges = lambda text, spans: spans
     elif patterns == "no-surnames":  # every word counts as a rank: no surname is propagated
         eng.RANKS = _AnyWord()
-    elif patterns == "no-public-bodies":
-        eng.public_body = lambda text, span: False
     try:
         engine = Engine(model, settings, recognizers=default_recognizers() if patterns is True else ())
         preds = decode_all(engine, gold, cached)
     finally:
-        eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges, eng.public_body, eng.RANKS = saved
+        eng.INSTITUTIONS, eng._NEVER_ALONE_SPAN, eng.person_edges, eng.RANKS = saved
     return {**flat(score(gold, preds)), **readability(gold, preds)}
 
 
@@ -155,7 +153,8 @@ def errors(model, gold, cached, n: int = 30) -> tuple[list, list]:
 
 
 def cells(r: dict) -> str:
-    return " | ".join(f"{r[k]:.3f}" if isinstance(r[k], float) else str(r[k]) for k, _ in COLUMNS)
+    return " | ".join("–" if k not in r else f"{r[k]:.3f}" if isinstance(r[k], float) else str(r[k])
+                      for k, _ in COLUMNS)
 
 
 def header(first: str, sets: list[str]) -> str:
@@ -265,7 +264,6 @@ def main() -> None:
             ("without the institution rule", Settings(), "no-institutions"),
             ("without person edges (ranks, titles, suffixes, names in parentheses)", Settings(), "no-person-edges"),
             ("without surname propagation (a PERSON's last word elsewhere)", Settings(), "no-surnames"),
-            ("without the public-body rule (ORG spans ending in Court, Ministry...)", Settings(), "no-public-bodies"),
         ]
         print()
         print(header("lever", names))

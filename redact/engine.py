@@ -207,7 +207,6 @@ class Engine:
         if self.settings.whole:
             spans = join_fragments(text, spans)
             spans = person_edges(text, spans)
-            spans = [sp for sp in spans if not public_body(text, sp)]
         if self.settings.propagate:
             found = propagate(text, spans, self.settings.min_propagate_chars,
                               self.settings.min_propagate_score if self.settings.whole else 0.0,
@@ -419,26 +418,6 @@ def _other_script_run(s: str) -> int:
         else:
             break
     return n if seen else 0
-
-
-#: Head nouns of public bodies: an ORG span ending in one ("Ankara Administrative Court", "7th Chamber of the
-#: Ankara Administrative Court", "Prosecutor General's Office") names an institution acting in office, which
-#: TAB's guidelines leave readable (NO_MASK). Only ORG spans: "12 Kings Court" (an address) is a LOC.
-PUBLIC_BODIES = frozenset("""court courts tribunal tribunals ministry parliament government prosecutor's office
-directorate inspectorate authority agency commission council police gendarmerie assembly""".split())
-
-
-def public_body(text: str, span: Span) -> bool:
-    """True for an ORG span naming a public body by its head noun (see :data:`PUBLIC_BODIES`).
-
-    >>> t = "the Ankara State Security Court and Acme Ltd"
-    >>> public_body(t, Span(4, 31, "ORG")), public_body(t, Span(36, 44, "ORG"))
-    (True, False)
-    """
-    if span.label != "ORG":
-        return False
-    words = _TOKEN.findall(text[span.start:span.end])
-    return bool(words) and words[-1].lower() in PUBLIC_BODIES and not any(c.isdigit() for c in words[0])
 
 
 def person_edges(text: str, spans: list[Span]) -> list[Span]:
