@@ -212,14 +212,17 @@ class Predictor:
     config: dict = {}
 
     def __init__(self):
-        threads = self.config.get("threads")
-        if threads:
-            import torch
+        import os
+        import sys
 
-            torch.set_num_threads(threads)
+        threads = self.config.get("threads")
+        if threads:  # the actor's share of the node: ONNX Runtime windows at once, or torch threads
+            os.environ["REDACT_ONNX_WORKERS"] = str(threads)
         from ..api import Redactor
 
         self.redactor = Redactor(self.config["model"], **self.config["spec"])
+        if threads and "torch" in sys.modules:
+            sys.modules["torch"].set_num_threads(threads)
         self.crash_once = self.config.get("crash_once")
 
     def __call__(self, batch: dict) -> dict:
