@@ -29,8 +29,9 @@ ENV_KEYS = ("RAY_USAGE_STATS_ENABLED", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "RED
 
 @pytest.fixture(scope="module")
 def rigged(tmp_path_factory):
-    """Tags the words below as PERSON: many spans on TAB texts, in milliseconds."""
-    return rigged_bert(tmp_path_factory.mktemp("rigged"), ["Zorbington", "Quixwell", "applicant", "Government"])
+    """Tags the words below as PERSON: many spans on TAB texts, in milliseconds (not institution words such
+    as "applicant", which never make a span alone)."""
+    return rigged_bert(tmp_path_factory.mktemp("rigged"), ["Zorbington", "Quixwell", "application", "case", "decision"])
 
 
 @pytest.fixture(scope="module")
