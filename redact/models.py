@@ -260,9 +260,11 @@ def load_model(name_or_path: str, device: str = "cpu", precision: str = "fp32", 
     """
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
-    runtime = choose_runtime(runtime, device, precision)
+    chosen = choose_runtime(runtime, device, precision)
     path = find_checkpoint(name_or_path)
     config = json.loads((path / "config.json").read_text())
+    # the BiLSTM's packed sequences do not export reliably: it runs on PyTorch unless asked otherwise
+    runtime = "torch" if runtime == "auto" and config.get("model_type") == "redact-bilstm" else chosen
     settings = _read_json(path / "redact.json")
     if runtime == "onnx":
         return _load_onnx(path, config, settings, "int8" if precision == "auto" else precision)

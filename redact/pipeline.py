@@ -67,7 +67,7 @@ class Layout:
         """Reports default to a sibling folder ``OUT.reports`` (never inside the folder you share). A relative
         ``OUT`` such as ``.`` is resolved first: ``-o .`` in ``/cases`` puts reports in ``/cases.reports``.
 
-        >>> Layout.for_output("out/").reports.as_posix()
+        >>> Layout.for_output("out/").reports.name
         'out.reports'
         >>> import os; Layout.for_output(".").reports == Path(os.getcwd() + ".reports")
         True

@@ -425,7 +425,8 @@ def finish(s: Session, p: Progress, family: str, train: Split, dev: Split, out: 
     (out / "redact.json").write_text(json.dumps(
         {"window": settings.window, "overlap": settings.overlap, "threshold": threshold}, indent=2))
     _plot(info, out / "training.png")
-    _export(out)
+    if not p.interrupted and family != "bilstm":  # the BiLSTM's packed sequences stay on PyTorch
+        _export(out)
     return info
 
 
@@ -435,8 +436,8 @@ def _export(out: Path) -> None:
         from redact.runtime.export import export_checkpoint
 
         export_checkpoint(out, precisions=("int8",))
-    except ImportError as exc:  # onnxruntime/onnx missing: `redact export OUT` later, or the first run builds it
-        tqdm.write(f"redact: warning: no ONNX graph written ({exc})")
+    except Exception as exc:  # noqa: BLE001 - the checkpoint is saved; `redact export OUT` or the first run retries
+        tqdm.write(f"redact: warning: no ONNX graph written ({type(exc).__name__}: {exc})")
 
 
 def _plot(info: dict, path: Path) -> None:

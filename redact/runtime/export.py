@@ -51,7 +51,7 @@ def export_checkpoint(checkpoint: "str | Path", out_dir: "str | Path | None" = N
     made: dict = {}
     with tempfile.TemporaryDirectory(dir=out) as tmp:
         fp32 = Path(tmp) / "model.onnx"
-        ids = torch.full((2, 40), clf.pad_id + 1000 if clf.pad_id < 1000 else 1000, dtype=torch.long)
+        ids = torch.full((2, 40), clf.cls_id if clf.cls_id is not None else clf.pad_id, dtype=torch.long)  # in every vocabulary
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(WithSoftmax(network), (ids, torch.ones_like(ids)), str(fp32),
