@@ -117,14 +117,9 @@ class Engine:
         if self.model.runtime.one_window_per_call:
             # int8 ONNX graphs scale activations per tensor: a window alone, unpadded, is computed the same
             # whatever else is being redacted (same input, same output)
-            many = getattr(self.model.runtime, "windows", None)
-            if many is not None:  # run side by side; added in window order (float sums in a fixed order)
-                for w, probs in zip(windows, many([w.input_ids for w in windows])):
-                    self._add(buffer, w, probs)
-                return
-            for w in windows:
-                ids = np.asarray([w.input_ids], dtype=np.int64)
-                self._add(buffer, w, self.model.probabilities(ids, np.ones_like(ids))[0])
+            # (run side by side where the runtime can; added in window order: float sums in a fixed order)
+            for w, probs in zip(windows, self.model.runtime.windows([w.input_ids for w in windows])):
+                self._add(buffer, w, probs)
             return
         # Batches hold windows of one padded width only (rounded up to 32: a small set of kernel shapes,
         # which CPU kernels cache per shape). Rows of a batch are then computed exactly as they would be

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ModelMissing
+from .runtime import RUNTIMES  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:
     import torch
@@ -140,7 +141,6 @@ def weights_hash(path: Path) -> str:
 
 
 PRECISIONS = ("auto", "fp32", "bf16", "int8", "fp16")
-RUNTIMES = ("auto", "onnx", "torch")
 
 
 def choose_runtime(runtime: str, device: str, precision: str) -> str:

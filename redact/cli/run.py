@@ -9,11 +9,8 @@ import time
 import click
 
 from ..errors import BadInput
-from ..settings import DEFAULTS
 
-PRECISIONS = ("auto", "fp32", "bf16", "int8", "fp16")
-RUNTIMES = ("auto", "onnx", "torch")  # redact.models.RUNTIMES, without importing it (start-up)
-STYLES = ("mask", "label", "pseudonym")
+from .options import STYLES, engine_options
 
 
 @click.command("run", context_settings={"show_default": True})
@@ -30,26 +27,7 @@ STYLES = ("mask", "label", "pseudonym")
               help="Replacement: █ mask of the same length, [LABEL], or [LABEL_n] pseudonyms (PDF: drawn in the box).")
 @click.option("--collection", is_flag=True, help="Treat inputs (or stdin) as TAB JSON / JSONL collections "
               "(.json/.jsonl files are always collections).")
-@click.option("--window", type=int, default=None, help="Tokens per window.  [default: the checkpoint's, max 512]")
-@click.option("--overlap", type=int, default=None,
-              help=f"Tokens shared by consecutive windows.  [default: the checkpoint's, else {DEFAULTS['overlap']}]")
-@click.option("--batch-size", type=int, default=None,
-              help=f"Windows per forward pass.  [default: {DEFAULTS['batch_size']}, "
-                   f"{DEFAULTS['batch_size_cuda']} on CUDA]")
-@click.option("--threshold", type=float, default=None, help="Mask a token when P(not O) >= this.  "
-              f"[default: the checkpoint's dev-tuned value, else {DEFAULTS['threshold']}]")
-@click.option("--propagate/--no-propagate", default=True, help="Mask every other occurrence of a predicted string.")
-@click.option("--patterns/--no-patterns", default=False, help="Add the pattern recognizers "
-              "(application numbers, dates) to the model's spans.")
-@click.option("--allow", "allow", type=click.Path(dir_okay=False), default=None,
-              help="File of terms never redacted (one term, or re:REGEX, a line; case-insensitive, whole words).")
-@click.option("--deny", "deny", type=click.Path(dir_okay=False), default=None,
-              help="File of terms always redacted wherever they occur (same syntax; '[LABEL] term' sets the label).")
-@click.option("--runtime", type=click.Choice(RUNTIMES), default="auto",
-              help="Inference runtime. auto: ONNX Runtime on the CPU (no torch import), PyTorch on CUDA or for bf16/fp16.")
-@click.option("--precision", type=click.Choice(PRECISIONS), default="auto",
-              help="Model arithmetic. auto: int8 on ONNX Runtime; on PyTorch bf16 with AMX, else per-token int8; fp16 on CUDA.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto")
+@engine_options
 @click.option("--workers", type=int, default=1, help="Threads parsing files ahead of the model (0: inline).")
 @click.option("--flatten", is_flag=True, help="PDF pages whose text cannot be read reliably (scans, fonts "
               "without Unicode) are rasterized with the boxes burned into the pixels (no text layer).")

@@ -9,10 +9,8 @@ import time
 import click
 
 from ..errors import BadInput
-from ..settings import DEFAULTS
 
-PRECISIONS = ("auto", "fp32", "bf16", "int8", "fp16")
-STYLES = ("mask", "label", "pseudonym")
+from .options import STYLES, engine_options
 
 
 @click.command("serve", context_settings={"show_default": True})
@@ -25,22 +23,7 @@ STYLES = ("mask", "label", "pseudonym")
 @click.option("-m", "--model", default="tab-minilm", help="Model name (see `redact models`) or checkpoint folder.")
 @click.option("--style", type=click.Choice(STYLES), default="mask", help="Default replacement (a request may "
               "choose another).")
-@click.option("--window", type=int, default=None, help="Tokens per window.  [default: the checkpoint's, max 512]")
-@click.option("--overlap", type=int, default=None,
-              help=f"Tokens shared by consecutive windows.  [default: the checkpoint's, else {DEFAULTS['overlap']}]")
-@click.option("--batch-size", type=int, default=None, help=f"Windows per forward pass.  "
-              f"[default: {DEFAULTS['batch_size']}, {DEFAULTS['batch_size_cuda']} on CUDA]")
-@click.option("--threshold", type=float, default=None, help="Mask a token when P(not O) >= this.  "
-              f"[default: the checkpoint's dev-tuned value, else {DEFAULTS['threshold']}]")
-@click.option("--propagate/--no-propagate", default=True, help="Mask every other occurrence of a predicted string.")
-@click.option("--patterns/--no-patterns", default=False, help="Add the pattern recognizers (application "
-              "numbers, dates).")
-@click.option("--allow", type=click.Path(dir_okay=False), default=None, help="File of terms never redacted.")
-@click.option("--deny", type=click.Path(dir_okay=False), default=None, help="File of terms always redacted.")
-@click.option("--runtime", type=click.Choice(["auto", "onnx", "torch"]), default="auto",
-              help="Inference runtime (as `redact run`).")
-@click.option("--precision", type=click.Choice(PRECISIONS), default="auto", help="Model arithmetic (as `redact run`).")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto")
+@engine_options
 @click.option("--flatten", is_flag=True, help="PDF pages that cannot be read reliably are rasterized with the "
               "boxes burned in.")
 @click.option("--accept-unreadable", is_flag=True, help="Return files with unreadable pages/parts (NOT redacted "

@@ -17,9 +17,10 @@ would otherwise depend on what shares its batch.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 RUNTIMES = ("auto", "onnx", "torch")
 
@@ -32,4 +33,6 @@ class Runtime(Protocol):
     precision: str
     one_window_per_call: bool
 
-    def probabilities(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray: ...
+    def probabilities(self, input_ids: "np.ndarray", attention_mask: "np.ndarray") -> "np.ndarray": ...
+
+    def windows(self, windows: list) -> "list[np.ndarray]": ...  # each window (token ids) alone, in order

@@ -25,3 +25,11 @@ class TorchRuntime:
             out = self.network(input_ids=ids, attention_mask=mask)
             logits = out.logits if hasattr(out, "logits") else out
             return torch.softmax(logits.float(), dim=-1).cpu().numpy()
+
+    def windows(self, windows: list) -> list[np.ndarray]:
+        """Each window (a list of token ids) alone and unpadded, in order (bf16 on the CPU)."""
+        out = []
+        for ids in windows:
+            a = np.asarray([ids], dtype=np.int64)
+            out.append(self.probabilities(a, np.ones_like(a))[0])
+        return out
