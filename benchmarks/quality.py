@@ -59,8 +59,8 @@ def file_hash(path: Path) -> str:
 def model_key(model) -> str:
     weights = sorted(Path(model.path).glob("*.safetensors")) or sorted(Path(model.path).glob("*.pt"))
     h = hashlib.sha256()
-    for w in weights:
-        h.update(w.read_bytes())
+    for w in weights + ([Path(model.runtime.graph)] if getattr(model.runtime, "graph", None) else []):
+        h.update(w.read_bytes())  # an ONNX graph re-exported from the same weights computes other numbers
     return f"{Path(model.path).name}-{h.hexdigest()[:12]}-{model.runtime.name}-{model.precision}"
 
 

@@ -24,6 +24,8 @@ import numpy as np
 
 #: precisions with an ONNX graph
 PRECISIONS = ("fp32", "int8")
+#: how graphs are made (2: fused attention/LayerNorm/GELU); a graph from an older exporter is rebuilt
+EXPORT_VERSION = 2
 
 
 def graph_name(precision: str) -> str:
@@ -42,9 +44,10 @@ def find_graph(checkpoint: Path, weights_hash: str, precision: str) -> Path | No
         record = json.loads((checkpoint / "onnx.json").read_text())
     except (OSError, ValueError):
         record = {}
-    if own.exists() and record.get("weights_sha256") == weights_hash:
+    if own.exists() and record.get("weights_sha256") == weights_hash \
+            and record.get("export_version", 1) == EXPORT_VERSION:
         return own
-    cached = cache_dir() / f"{weights_hash}-{graph_name(precision)}"
+    cached = cache_dir() / f"{weights_hash}-v{EXPORT_VERSION}-{graph_name(precision)}"
     return cached if cached.exists() else None
 
 
@@ -59,7 +62,7 @@ def graph_for(checkpoint: Path, weights_hash: str, precision: str, quiet: bool =
     if not quiet:
         print(f"redact: building the {precision} ONNX graph of {checkpoint.name} (once; cached in {out})",
               file=sys.stderr)
-    made = export_checkpoint(checkpoint, out, precisions=(precision,), prefix=f"{weights_hash}-")
+    made = export_checkpoint(checkpoint, out, precisions=(precision,), prefix=f"{weights_hash}-v{EXPORT_VERSION}-")
     return made[precision]
 
 
