@@ -91,15 +91,14 @@ class Engine:
 
     def probabilities(self, docs: Iterable[Item]) -> Iterator[tuple[Item, list, np.ndarray]]:
         """Yield ``(item, token offsets, token class probabilities)`` in input order."""
+        if self.model.runtime.one_window_per_call:
+            yield from self._stream(docs)
+            return
         buffer: list[_Pending] = []
         windows: list[Window] = []
         for doc in docs:
-            ids, offsets = self.model.encode(doc.text)
-            doc.tokens = len(ids)
-            wins = make_windows(len(buffer), ids, self.window, self.overlap, self.model.cls_id, self.model.sep_id)
-            n = len(ids)
-            buffer.append(_Pending(doc, offsets, np.zeros((n, len(self.model.labels)), np.float32),
-                                   np.zeros(n, np.float32)))
+            p, wins = self._pending(doc, len(buffer))
+            buffer.append(p)
             windows.extend(wins)
             if len(windows) >= self.settings.buffer_windows:
                 self._run(windows, buffer)
@@ -108,19 +107,50 @@ class Engine:
         self._run(windows, buffer)
         yield from self._drain(buffer)
 
+    def _pending(self, doc: Item, index: int = 0) -> tuple[_Pending, list[Window]]:
+        """A document tokenized, its windows (``index``: its place in the buffer) and empty sums."""
+        ids, offsets = self.model.encode(doc.text)
+        doc.tokens = n = len(ids)
+        wins = make_windows(index, ids, self.window, self.overlap, self.model.cls_id, self.model.sep_id)
+        return _Pending(doc, offsets, np.zeros((n, len(self.model.labels)), np.float32), np.zeros(n, np.float32)), wins
+
+    def _stream(self, docs: Iterable[Item]) -> Iterator[tuple[Item, list, np.ndarray]]:
+        """Runtimes that take one window per call: each window is handed to the runtime as soon as its
+        document is tokenized, and a document is yielded as soon as its own windows are done, so the
+        caller's work on it (decoding, writing, verifying) overlaps the model's work on the next ones.
+        At most ``buffer_windows`` windows are in flight. A window's result is added to its document in
+        window order whatever order they finish in (float sums in a fixed order: same input, same output)."""
+        from collections import deque
+
+        runtime = self.model.runtime
+        queue: deque = deque()  # (pending document, its windows, their futures), in input order
+        in_flight = 0
+
+        def finish():
+            nonlocal in_flight
+            p, wins, futures = queue.popleft()
+            for w, fut in zip(wins, futures):
+                self._add_one(p, w, fut.result())
+            in_flight -= len(wins)
+            return p.doc, p.offsets, p.prob_sum / np.maximum(p.counts, 1)[:, None]
+
+        for doc in docs:
+            p, wins = self._pending(doc)
+            queue.append((p, wins, [runtime.submit(w.input_ids) for w in wins]))
+            in_flight += len(wins)
+            while queue and (in_flight > self.settings.buffer_windows or all(f.done() for f in queue[0][2])):
+                yield finish()
+        while queue:
+            yield finish()
+
     def padded_width(self, n: int) -> int:
         """The width a window of ``n`` tokens is padded to: a function of its own length only, so its
         arithmetic never depends on which other windows share its batch (same input, same output)."""
         return min(-(-n // 32) * 32, self.window)
 
     def _run(self, windows: list[Window], buffer: list[_Pending]) -> None:
-        if self.model.runtime.one_window_per_call:
-            # int8 ONNX graphs scale activations per tensor: a window alone, unpadded, is computed the same
-            # whatever else is being redacted (same input, same output)
-            # (run side by side where the runtime can; added in window order: float sums in a fixed order)
-            for w, probs in zip(windows, self.model.runtime.windows([w.input_ids for w in windows])):
-                self._add(buffer, w, probs)
-            return
+        # (runtimes taking one window per call go through _stream: the int8 ONNX graph scales activations
+        # per tensor, so a window alone and unpadded is computed the same whatever else is being redacted)
         # Batches hold windows of one padded width only (rounded up to 32: a small set of kernel shapes,
         # which CPU kernels cache per shape). Rows of a batch are then computed exactly as they would be
         # alone (int8 included: its activations are scaled per token, see quant.py).
@@ -142,7 +172,10 @@ class Engine:
 
     @staticmethod
     def _add(buffer: list[_Pending], w: Window, probs: np.ndarray) -> None:
-        p = buffer[w.doc]
+        Engine._add_one(buffer[w.doc], w, probs)
+
+    @staticmethod
+    def _add_one(p: _Pending, w: Window, probs: np.ndarray) -> None:
         p.prob_sum[w.start : w.end] += probs[w.offset : w.offset + (w.end - w.start)]
         p.counts[w.start : w.end] += 1
 

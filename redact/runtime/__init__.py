@@ -20,6 +20,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     import numpy as np
 
 RUNTIMES = ("auto", "onnx", "torch")
@@ -35,4 +37,4 @@ class Runtime(Protocol):
 
     def probabilities(self, input_ids: "np.ndarray", attention_mask: "np.ndarray") -> "np.ndarray": ...
 
-    def windows(self, windows: list) -> "list[np.ndarray]": ...  # each window (token ids) alone, in order
+    def submit(self, ids: list) -> "Future[np.ndarray]": ...  # one window (token ids) alone, maybe in the background

@@ -54,7 +54,7 @@ def _fuse(graph: Path, config, probe: "list[int]") -> dict:
         return {}
     candidate = graph.with_name("fused.onnx")
     model.save_model_to_file(str(candidate))
-    plain, done = (OnnxRuntime(g, "fp32", workers=1).windows([probe])[0] for g in (graph, candidate))
+    plain, done = (OnnxRuntime(g, "fp32", workers=1).one(probe) for g in (graph, candidate))
     if float(np.abs(plain - done).max()) > 1e-4:
         candidate.unlink()
         return {}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -109,17 +110,20 @@ class OnnxRuntime:
         out = self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})
         return out[0].astype(np.float32, copy=False)
 
-    def windows(self, windows: list) -> list[np.ndarray]:
-        """Probabilities of each window (a list of token ids), each run alone and unpadded, ``workers`` at
-        a time (ONNX Runtime releases the GIL while it runs); returned in the order given."""
-        def one(ids: list) -> np.ndarray:
-            a = np.asarray([ids], dtype=np.int64)
-            return self.probabilities(a, np.ones_like(a))[0]
+    def one(self, ids: list) -> np.ndarray:
+        """Probabilities of one window (a list of token ids), run alone and unpadded."""
+        a = np.asarray([ids], dtype=np.int64)
+        return self.probabilities(a, np.ones_like(a))[0]
 
-        if self.workers <= 1 or len(windows) <= 1:
-            return [one(w) for w in windows]
+    def submit(self, ids: list) -> Future:
+        """:meth:`one` on the runtime's ``workers`` threads (ONNX Runtime releases the GIL while it runs,
+        so the caller goes on tokenizing and decoding meanwhile); done at once with one worker."""
+        if self.workers <= 1:
+            fut: Future = Future()
+            fut.set_result(self.one(ids))
+            return fut
         if self._pool is None:
             from concurrent.futures import ThreadPoolExecutor
 
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="redact-onnx")
-        return list(self._pool.map(one, windows))
+        return self._pool.submit(self.one, ids)
