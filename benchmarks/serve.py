@@ -1,6 +1,6 @@
 """`redact serve` over loopback against `redact run` on the same documents, bounded in requests and time.
 
-    python benchmarks/serve.py [--docs 16] [--clients 8] [--requests 500] [--threads 0] [--max-seconds 900]
+    python benchmarks/serve.py [--docs 64] [--clients 8] [--requests 500] [--threads 0] [--max-seconds 900]
 
 1. Throughput: `redact run DOCS.jsonl --jsonl` (the documents as one batch, one process; its start-up cost
    measured on a one-paragraph input and subtracted) vs the server with --clients concurrent clients
@@ -49,7 +49,8 @@ def cli_seconds(path: Path, env: dict) -> tuple[float, list]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--docs", type=int, default=16, help="TAB test documents (data/tab/test.json)")
+    ap.add_argument("--docs", type=int, default=64,
+                    help="TAB judgments: test, then dev, then train (data/tab/; 144 in all)")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--requests", type=int, default=500, help="requests in a row for the RSS check (5000: the goal)")
     ap.add_argument("--latency", type=int, default=40, help="one-paragraph requests for the latency check")
@@ -57,7 +58,8 @@ def main() -> None:
     ap.add_argument("--max-seconds", type=float, default=900, help="stop the RSS phase after this many seconds")
     args = ap.parse_args()
 
-    docs = json.loads((ROOT / "data/tab/test.json").read_text())[: args.docs]
+    docs = [d for split in ("test", "dev", "train") for d in json.loads((ROOT / f"data/tab/{split}.json").read_text())]
+    docs = docs[: args.docs]
     texts = [d["text"] for d in docs]
     paragraphs = [p for t in texts for p in t.split("\n") if 300 <= len(p) <= 800]
     env = {**os.environ, "TQDM_DISABLE": "1"}

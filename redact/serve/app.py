@@ -69,7 +69,7 @@ class _TooLarge(Exception):
 
 
 class Service:
-    """What the app serves: the redactor, the engine thread, the file threads and the limits."""
+    """What the app serves: the redactor, the engine threads, the file threads and the limits."""
 
     def __init__(self, redactor, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int = 5000,
                  timeout: float = 120.0, workers: int = 2, wait_ms: float = 5.0, token: str | None = None):
@@ -77,7 +77,11 @@ class Service:
         self.max_bytes, self.max_pages, self.timeout = max_bytes, max_pages, timeout
         self.workers = max(1, workers)
         self.token = token
-        self.batcher = Batcher(redactor, wait_ms=wait_ms)
+        # a second engine thread pays where the runtime runs windows in its own threads (ONNX Runtime's
+        # workers): it keeps them fed across batch boundaries; a runtime computing in the caller's thread
+        # (PyTorch) already uses every core per call
+        runtime = getattr(getattr(redactor, "model", None), "runtime", None)
+        self.batcher = Batcher(redactor, wait_ms=wait_ms, threads=2 if getattr(runtime, "workers", 1) > 1 else 1)
         self.files: ThreadPoolExecutor | None = None
         self.started = time.time()
         self.requests = 0

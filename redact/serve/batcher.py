@@ -1,11 +1,14 @@
-"""One engine thread that runs the model for every request, micro-batching texts across clients.
+"""Engine threads that run the model for every request, micro-batching texts across clients.
 
-The model is CPU-bound and not shared between threads: every caller (an async text request, a file
-request's pipeline in a worker thread) submits items to one queue; the engine thread takes what is
-queued, waits a few milliseconds for more *only while other requests are known to be on their way*
-(an idle request is not delayed), and passes the whole batch through :meth:`redact.Redactor.predict`,
-which cuts all documents into windows and batches them together. A window's result does not depend
-on its batch (README "Same input, same output"), so batching never changes a span.
+Every caller (an async text request, a file request's pipeline in a worker thread) submits items to one
+queue; an engine thread takes what is queued, waits a few milliseconds for more *only while other
+requests are known to be on their way* (an idle request is not delayed), and passes the whole batch
+through :meth:`redact.Redactor.predict`, which cuts all documents into windows and hands them to the
+runtime together. Each item's future is answered as soon as the engine yields it, not at the end of its
+batch. Two engine threads (``threads``) keep the runtime busy across batch boundaries: while one
+batch's last windows run, the other thread is already tokenizing and submitting the next batch. A
+window's result does not depend on its batch or on what runs beside it (README "Same input, same
+output"), so batching never changes a span.
 
 >>> class Fake:  # anything with Redactor.predict's contract
 ...     def predict(self, items):
@@ -37,30 +40,38 @@ class TextItem:
 
 
 class Batcher:
-    """Runs ``redactor.predict`` in one thread over batches of submitted items.
+    """Runs ``redactor.predict`` in ``threads`` engine threads over batches of submitted items.
 
     ``wait_ms``: how long to wait for more items when callers have announced them (:meth:`expect`).
-    ``max_chars``: a batch closes at this many characters (bounds the engine's buffer and latency)."""
+    ``max_chars``: a batch closes at this many characters (bounds the engine's buffer and latency).
+    ``threads``: engine threads (the redactor's ``predict`` must allow concurrent calls, as
+    :class:`redact.Redactor`'s does: its engine keeps no state between calls)."""
 
-    def __init__(self, redactor, wait_ms: float = 5.0, max_items: int = 64, max_chars: int = 2_000_000):
+    def __init__(self, redactor, wait_ms: float = 5.0, max_items: int = 64, max_chars: int = 2_000_000,
+                 threads: int = 2):
         self.redactor = redactor
         self.wait = wait_ms / 1000
         self.max_items, self.max_chars = max_items, max_chars
         self._queue: "queue.Queue[tuple[object, Future] | None]" = queue.Queue()
-        self._thread = threading.Thread(target=self._loop, name="redact-engine", daemon=True)
+        self._threads = [threading.Thread(target=self._loop, name=f"redact-engine-{i}", daemon=True)
+                         for i in range(max(1, threads))]
         self._expected = 0  # requests accepted whose items are not queued yet
         self._lock = threading.Lock()
         #: counters for /v1/health (numbers only)
         self.batches = self.items = 0
 
     def start(self) -> "Batcher":
-        self._thread.start()
+        for t in self._threads:
+            t.start()
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Finish what is queued, then end the thread."""
-        self._queue.put(None)
-        self._thread.join(timeout)
+        """Finish what is queued, then end the threads."""
+        for _ in self._threads:
+            self._queue.put(None)  # one stop mark per thread
+        deadline = time.monotonic() + timeout
+        for t in self._threads:
+            t.join(max(0.0, deadline - time.monotonic()))
 
     def expect(self, n: int = 1) -> None:
         """A request that will submit soon (its body is being read): batches wait a little for it."""
@@ -117,25 +128,30 @@ class Batcher:
                 rest = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if rest is not None and rest[1].set_running_or_notify_cancel():
+            if rest is None:  # another thread's stop mark: leave it for that thread
+                self._queue.put(None)
+                break
+            if rest[1].set_running_or_notify_cancel():
                 self._run([rest])
 
     def _run(self, batch: list) -> None:
         if not batch:
             return
-        self.batches += 1
-        self.items += len(batch)
+        with self._lock:
+            self.batches += 1
+            self.items += len(batch)
+        answered = 0
         try:
-            done = list(self.redactor.predict([item for item, _ in batch]))
+            for item in self.redactor.predict([item for item, _ in batch]):
+                batch[answered][1].set_result(item)  # in input order, as soon as it is done
+                answered += 1
         except Exception as exc:
-            if len(batch) == 1:
-                batch[0][1].set_exception(exc)
+            rest = batch[answered:]
+            if len(rest) == 1:
+                rest[0][1].set_exception(exc)
             else:  # one bad item must not fail the others: run each alone
-                for one in batch:
+                for one in rest:
                     self._run_one(one)
-            return
-        for (_, fut), item in zip(batch, done):
-            fut.set_result(item)
 
     def _run_one(self, entry) -> None:
         item, fut = entry
