@@ -94,3 +94,52 @@ def test_export_command_writes_graphs(tmp_path):
     assert json.loads((ckpt / "onnx.json").read_text())["graphs"] == ["model.int8.onnx", "model.onnx"]
     out = run_cli("run", "--model", ckpt, "--runtime", "onnx", "-", input="Then Quixwell left the room.")
     assert out.returncode == 0 and "Quixwell" not in out.stdout and "building" not in out.stderr
+
+
+def test_fused_graph_computes_what_the_network_computes(tmp_path):
+    """The exported graph's attention/LayerNorm/GELU are fused by ONNX Runtime's optimizer; on a real
+    judgment's window the fused fp32 graph gives PyTorch's probabilities, and the shipped graph is fused."""
+    from redact.models import load_model
+    from tiny import random_classifier
+
+    ckpt = random_classifier(tmp_path / "net")
+    from redact.runtime.export import export_checkpoint
+
+    export_checkpoint(ckpt, precisions=("fp32",))
+    assert json.loads((ckpt / "onnx.json").read_text())["fused"]["Attention"] == 2
+    onnx, ref = (load_model(str(ckpt), runtime=r, precision="fp32") for r in ("onnx", "torch"))
+    ids, _ = ref.encode(json.loads((TAB / "dev.json").read_text())[1]["text"][:2500])
+    window = [ref.cls_id] + ids[:400] + [ref.sep_id]
+    got, want = onnx.runtime.submit(window).result(), ref.runtime.submit(window).result()
+    assert got.shape == want.shape and np.abs(got - want).max() < 1e-4
+    assert json.loads((SHIPPED / "onnx.json").read_text())["fused"]["Attention"] == 6
+
+
+def test_documents_stream_out_while_later_ones_are_read():
+    """A document is yielded once its own windows are done, before the input is exhausted; with any bound
+    on windows in flight the spans are the same."""
+    from redact.engine import Engine, Settings
+    from redact.models import load_model
+    from redact.spans import Document
+
+    model = load_model("tab-minilm", runtime="onnx", precision="int8")
+    texts = [d["text"][:3000] for d in json.loads((TAB / "dev.json").read_text())[:6]]
+    read = []
+
+    def docs():
+        for i, t in enumerate(texts):
+            read.append(i)
+            yield Document(str(i), t)
+
+    first_seen_after = None
+    results = {}
+    for bound in (256, 1):
+        read.clear()
+        out = []
+        for doc in Engine(model, Settings(buffer_windows=bound)).predict(docs()):
+            if not out and bound == 1:
+                first_seen_after = len(read)
+            out.append([(s.start, s.end, s.label) for s in doc.spans])
+        results[bound] = out
+    assert results[1] == results[256] and any(results[1])
+    assert first_seen_after is not None and first_seen_after < len(texts)

@@ -318,3 +318,56 @@ def test_token_and_graceful_shutdown(tmp_path):
         assert srv.proc.wait(60) == 0
     finally:
         srv.stop()
+
+
+
+class _Held:
+    """The real redactor, holding back its result for the item whose text is ``hold_at`` until ``release``."""
+
+    def __init__(self, redactor, hold_at: str):
+        self.redactor, self.hold_at, self.release = redactor, hold_at, threading.Event()
+
+    def predict(self, items):
+        for item in self.redactor.predict(items):
+            if item.text == self.hold_at:
+                assert self.release.wait(60)
+            yield item
+
+
+def test_batcher_answers_each_item_as_soon_as_it_is_done(redactor):
+    from redact.serve.batcher import Batcher, TextItem
+
+    held = _Held(redactor, hold_at="HOLD Mr Jan Kowalski lives in Warsaw.")
+    b = Batcher(held, wait_ms=0, threads=1)
+    first, second = b.submit(TextItem(PARAGRAPH)), b.submit(TextItem(held.hold_at))  # one batch of two
+    b.start()
+    try:
+        assert [s.label for s in first.result(60).spans]  # answered while the batch's second item is held
+        assert not second.done()
+        held.release.set()
+        assert "Kowalski" in [held.hold_at[s.start:s.end] for s in second.result(60).spans][0]
+    finally:
+        held.release.set()
+        b.stop(30)
+    assert b.batches == 1 and not any(t.is_alive() for t in b._threads)
+
+
+def test_batcher_second_thread_runs_while_a_batch_is_held(redactor):
+    from redact.serve.batcher import Batcher, TextItem
+
+    held = _Held(redactor, hold_at="HOLD Mr Jan Kowalski lives in Warsaw.")
+    b = Batcher(held, wait_ms=0, threads=2).start()
+    try:
+        blocked = b.submit(TextItem(held.hold_at))
+        for _ in range(600):  # until an engine thread has taken it
+            if b.batches:
+                break
+            time.sleep(0.01)
+        other = b.submit(TextItem(PARAGRAPH))
+        assert other.result(60).spans and not blocked.done()
+        held.release.set()
+        assert blocked.result(60).spans
+    finally:
+        held.release.set()
+        b.stop(30)
+    assert not any(t.is_alive() for t in b._threads)

@@ -57,6 +57,21 @@ def tiny_base(folder: Path, arch: str) -> Path:
     return folder
 
 
+def random_classifier(folder: Path, layers: int = 2) -> Path:
+    """A randomly initialised BERT token classifier with ``layers`` real encoder layers (attention, GELU,
+    LayerNorm: what graph fusion rewrites) and the TAB labels."""
+    from transformers import BertConfig, BertForTokenClassification
+
+    tok = hf_tokenizer(folder)
+    labels = label_list()
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=layers, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=512,
+                        id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)})
+    BertForTokenClassification(config).save_pretrained(folder)
+    return folder
+
+
 def rigged_bert(folder: Path, person_words: list[str]) -> Path:
     """A token classifier that tags exactly the subwords of ``person_words`` as PERSON (I- slightly above
     B-, so consecutive ones form one span) and everything else O. No encoder layers: the output is the
