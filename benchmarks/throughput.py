@@ -4,7 +4,8 @@ measured side by side in one run on the same checkpoint and documents.
     python benchmarks/throughput.py [--model tab-minilm] [--docs N] [--memory]
 
 Each method first runs once on 8 documents (warm-up), then is timed on all of them. Prints tokens/s for (a) pipeline("token-classification", stride=128, aggregation_strategy="simple",
-batch_size=8), (b) redact's engine per runtime and precision (ONNX Runtime fp32/int8, PyTorch fp32/int8/bf16),
+batch_size=8), (b) redact's engine per runtime and precision (ONNX Runtime fp32/int8 with fused graphs, int8 unfused,
+PyTorch fp32/int8/bf16),
 (c) a raw fp32 batched forward pass over pre-tokenized 512-token windows (the limit for fp32), the ratios b/a
 and b/c, and whether the spans agree. Whole processes are compared too: `redact run` on the documents as
 .txt files against a script that imports transformers, loads the checkpoint and runs the pipeline. With
@@ -34,7 +35,7 @@ from redact.spans import Document  # noqa: E402
 from redact.windows import make_windows  # noqa: E402
 
 TAB = ROOT / "data" / "tab"
-BACKENDS = ("torch:fp32", "onnx:fp32", "onnx:int8", "torch:int8", "torch:bf16")
+BACKENDS = ("torch:fp32", "onnx:fp32", "onnx:int8", "onnx:int8-unfused", "torch:int8", "torch:bf16")
 PIPELINE_PROCESS = """
 import json, sys
 from pathlib import Path
@@ -139,10 +140,20 @@ def peak_rss(n_docs: int, model: str, extra: list[str]) -> float:
                 fh.write(json.dumps({"doc_id": f"d{i}", "text": base[i % 100]}) + "\n")
         proc = subprocess.Popen([sys.executable, "-m", "redact", "run", str(path), "--jsonl", "-q", "--model",
                                  model, *extra], stdout=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        if status != 0:
-            raise SystemExit(f"redact run failed with status {status}")
-        return usage.ru_maxrss / 1024
+        # VmHWM of the child's own address space, polled: wait4's ru_maxrss also counts the memory of this
+        # (large) parent, which the child carried until it exec'd
+        peak = 0
+        while proc.poll() is None:
+            try:
+                for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.02)
+        if proc.returncode != 0:
+            raise SystemExit(f"redact run failed with status {proc.returncode}")
+        return peak / 1024
 
 
 def main() -> None:
@@ -151,7 +162,6 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=None, help="number of TAB documents (default: all 144)")
     ap.add_argument("--memory", action="store_true", help="also measure peak RSS at 100 vs 2,000 documents, and "
                     "of 1,000 documents on each runtime")
-    ap.add_argument("--skip-engines", action="store_true", help="only the whole-process comparisons")
     ap.add_argument("--quality", action="store_true", help="also score each backend on the TAB test split")
     ap.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=list(BACKENDS),
                     help="engine runtime:precision pairs to time (the first is the quality reference)")
@@ -175,7 +185,15 @@ def main() -> None:
     for backend in args.backends:
         name = f"b: redact {backend}"
         runtime, precision = backend.split(":")
-        models[name] = load_model(args.model, precision=precision, runtime=runtime)
+        if precision == "int8-unfused":  # the graph as exported, without ONNX Runtime's transformer fusions
+            from redact.runtime.export import export_checkpoint
+            from redact.runtime.onnx import OnnxRuntime
+
+            models[name] = load_model(args.model, precision="int8", runtime="onnx")
+            plain = export_checkpoint(models[name].path, tempfile.mkdtemp(), precisions=("int8",), fuse=False)
+            models[name].runtime = OnnxRuntime(plain["int8"], "int8")
+        else:
+            models[name] = load_model(args.model, precision=precision, runtime=runtime)
         spans_b, secs = run_engine(models[name], docs, threshold=0.5, propagate=False)
         results[name] = secs
         engines[name] = spans_b

@@ -63,9 +63,10 @@ def _fuse(graph: Path, config, probe: "list[int]") -> dict:
 
 
 def export_checkpoint(checkpoint: "str | Path", out_dir: "str | Path | None" = None,
-                      precisions=PRECISIONS, prefix: str = "") -> dict:
+                      precisions=PRECISIONS, prefix: str = "", fuse: bool = True) -> dict:
     """Write the graphs of ``precisions`` for ``checkpoint`` into ``out_dir`` (default: the checkpoint
-    folder, with ``onnx.json`` recording the weights they came from). Files appear atomically."""
+    folder, with ``onnx.json`` recording the weights they came from). Files appear atomically.
+    ``fuse=False`` keeps the plain graph (for comparisons: ``benchmarks/throughput.py``)."""
     import torch
 
     checkpoint = Path(checkpoint)
@@ -74,7 +75,7 @@ def export_checkpoint(checkpoint: "str | Path", out_dir: "str | Path | None" = N
     clf = _network(checkpoint)
     network = clf.network.eval()
     config = getattr(network, "config", None)
-    fusable = getattr(config, "model_type", None) in FUSABLE and hasattr(network, "set_attn_implementation")
+    fusable = fuse and getattr(config, "model_type", None) in FUSABLE and hasattr(network, "set_attn_implementation")
     if fusable:
         network.set_attn_implementation("eager")  # the same function, in the pattern the fuser knows
 
