@@ -20,7 +20,7 @@ from typing import Callable, Mapping
 
 #: Hyperparameters every family starts from; a family's ``defaults`` replace some of them.
 DEFAULTS: Mapping[str, object] = MappingProxyType({
-    "epochs": 8, "lr": 5e-5, "batch_size": 8, "window": 512, "overlap": 128, "seed": 13, "o_weight": 1.0,
+    "epochs": 8, "lr": 5e-5, "batch_size": 8, "window": 512, "overlap": 128, "seed": 13, "o_weight": 1.0, "no_mask_weight": 1.0,
     "label_smoothing": 0.0, "patience": 3, "warmup": 0.1, "weight_decay": 0.01,
 })
 
@@ -84,6 +84,8 @@ class TrainSettings:
     seed: int | None = None
     #: loss weight of the O class (below 1 trades precision for recall)
     o_weight: float | None = None
+    #: loss weight of tokens inside NO_MASK mentions (labelled O: what must stay readable)
+    no_mask_weight: float | None = None
     label_smoothing: float | None = None
     patience: int | None = None
     warmup: float | None = None

@@ -179,7 +179,8 @@ def setup(trainable: Trainable, train_docs: list[Document], dev_docs: list[Docum
     linear warm-up/decay schedule. ``settings`` must be resolved (:meth:`TrainSettings.resolve`)."""
     torch.manual_seed(settings.seed)
     t = trainable
-    examples = build_examples(train_docs, t.encode, settings.window, settings.overlap, t.cls_id, t.sep_id)
+    examples = build_examples(train_docs, t.encode, settings.window, settings.overlap, t.cls_id, t.sep_id,
+                              no_mask_weight=settings.no_mask_weight)
     dev_examples = build_examples(dev_docs, t.encode, settings.window, settings.overlap, t.cls_id, t.sep_id)
     device = training_device(settings.device)
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
@@ -220,18 +221,32 @@ def _batches(examples: list[Example], size: int, pad_id: int, rng: random.Random
         ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
         labels = torch.full((len(chunk), width), IGNORE, dtype=torch.long)
         mask = torch.zeros((len(chunk), width), dtype=torch.long)
+        weights = torch.ones((len(chunk), width)) if any(e.weights for e in chunk) else None
         for r, e in enumerate(chunk):
             ids[r, : len(e.input_ids)] = torch.tensor(e.input_ids)
             labels[r, : len(e.labels)] = torch.tensor(e.labels)
             mask[r, : len(e.input_ids)] = 1
-        yield ids, mask, labels
+            if weights is not None and e.weights:
+                weights[r, : len(e.weights)] = torch.tensor(e.weights)
+        yield ids, mask, labels, weights
 
 
-def _loss(session: Session, model: torch.nn.Module, ids, mask, gold) -> torch.Tensor:
+def _loss(session: Session, model: torch.nn.Module, ids, mask, gold, weights=None) -> torch.Tensor:
     dev = session.device
     out = model(input_ids=ids.to(dev), attention_mask=mask.to(dev))
-    logits = out.logits if hasattr(out, "logits") else out
-    return session.loss_fn(logits.reshape(-1, logits.shape[-1]).float(), gold.to(dev).reshape(-1))
+    logits = out.logits.reshape(-1, out.logits.shape[-1]).float() if hasattr(out, "logits") else \
+        out.reshape(-1, out.shape[-1]).float()
+    gold = gold.to(dev).reshape(-1)
+    if weights is None:
+        return session.loss_fn(logits, gold)
+    # per-token weights on top of the class weights, normalised like the class-weighted mean
+    fn = session.loss_fn
+    per_token = torch.nn.functional.cross_entropy(logits, gold, weight=fn.weight, ignore_index=IGNORE,
+                                                  label_smoothing=fn.label_smoothing, reduction="none")
+    w = weights.to(dev).reshape(-1)
+    valid = gold != IGNORE
+    norm = (fn.weight[gold.clamp(min=0)] * w * valid).sum()
+    return (per_token * w).sum() / norm.clamp(min=1e-9)
 
 
 def train_epoch(session: Session, epoch: int, stop: StopFlag | None = None, quiet: bool = False) -> float | None:
@@ -242,10 +257,10 @@ def train_epoch(session: Session, epoch: int, stop: StopFlag | None = None, quie
     losses: list[float] = []
     with tqdm(_batches(s.examples, s.settings.batch_size, s.trainable.pad_id, s.rng), total=s.steps_per_epoch,
               desc=f"epoch {epoch}/{s.settings.epochs}", disable=quiet or not s.main_process, leave=False) as bar:
-        for ids, mask, gold in bar:
+        for ids, mask, gold, weights in bar:
             if stop is not None and stop.requested:
                 return None
-            loss = _loss(s, s.model, ids, mask, gold)
+            loss = _loss(s, s.model, ids, mask, gold, weights)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(s.trainable.network.parameters(), 1.0)
             s.optimizer.step()
@@ -268,7 +283,7 @@ def dev_loss(session: Session, stop: StopFlag | None = None) -> float | None:
     s = session
     network = s.trainable.network.eval()
     total, n = 0.0, 0
-    for ids, mask, gold in _batches(s.dev_examples, 2 * s.settings.batch_size, s.trainable.pad_id):
+    for ids, mask, gold, _ in _batches(s.dev_examples, 2 * s.settings.batch_size, s.trainable.pad_id):
         if stop is not None and stop.requested:
             return None
         total += _loss(s, network, ids, mask, gold).item()

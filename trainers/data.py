@@ -1,7 +1,8 @@
 """Training examples: whole TAB documents → BIO labels per subword → the engine's overlapping windows.
 
 Each annotator of a document is its own example. Only DIRECT and QUASI mentions are labelled; NO_MASK
-mentions stay ``O``. Special tokens get label -100 (ignored by the loss).
+mentions stay ``O`` (with ``no_mask_weight`` ≠ 1 their tokens carry that loss weight: TAB's explicit
+negatives). Special tokens get label -100 (ignored by the loss).
 
 >>> label_list()[:3]
 ['O', 'B-PERSON', 'I-PERSON']
@@ -27,6 +28,8 @@ def label_list() -> list[str]:
 class Example:
     input_ids: list[int]
     labels: list[int]
+    #: per-token loss weights (None: all 1)
+    weights: list[float] | None = None
 
 
 def token_labels(doc: Document, annotator, offsets: list[tuple[int, int]]) -> list[str]:
@@ -34,9 +37,23 @@ def token_labels(doc: Document, annotator, offsets: list[tuple[int, int]]) -> li
     return spans_to_bio(offsets, doc.masked_spans(annotator))
 
 
+def no_mask_weights(doc: Document, annotator, offsets: list[tuple[int, int]], weight: float,
+                    tags: list[int]) -> list[float]:
+    """``weight`` for each ``O`` token inside one of ``annotator``'s NO_MASK mentions, else 1.
+
+    >>> from redact.spans import Span
+    >>> d = Document("d", "the United Kingdom", [Span(4, 18, "LOC", identifier="NO_MASK", annotator="a")])
+    >>> no_mask_weights(d, "a", [(0, 3), (4, 10), (11, 18)], 3.0, [0, 0, 0])
+    [1.0, 3.0, 3.0]
+    """
+    keep = [s for s in doc.spans if s.identifier == "NO_MASK" and s.annotator == annotator]
+    return [weight if tag == 0 and any(s.start < e and b < s.end for s in keep) else 1.0
+            for (b, e), tag in zip(offsets, tags)]
+
+
 def build_examples(
     docs: Iterable[Document], encode: Callable[[str], tuple[list[int], list[tuple[int, int]]]],
-    window: int, overlap: int, cls_id: int | None, sep_id: int | None,
+    window: int, overlap: int, cls_id: int | None, sep_id: int | None, no_mask_weight: float = 1.0,
 ) -> list[Example]:
     """Windows with labels over every token of every document, one set per annotator."""
     index = {lab: i for i, lab in enumerate(label_list())}
@@ -45,8 +62,14 @@ def build_examples(
         ids, offsets = encode(doc.text)
         for annotator in doc.annotators():
             tags = [index[t] for t in token_labels(doc, annotator, offsets)]
+            weights = (no_mask_weights(doc, annotator, offsets, no_mask_weight, tags)
+                       if no_mask_weight != 1.0 else None)
             for w in make_windows(0, ids, window, overlap, cls_id, sep_id):
                 labels = [IGNORE] * len(w.input_ids)
                 labels[w.offset : w.offset + w.end - w.start] = tags[w.start : w.end]
-                examples.append(Example(w.input_ids, labels))
+                row = None
+                if weights is not None:
+                    row = [1.0] * len(w.input_ids)
+                    row[w.offset : w.offset + w.end - w.start] = weights[w.start : w.end]
+                examples.append(Example(w.input_ids, labels, row))
     return examples

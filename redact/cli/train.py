@@ -64,6 +64,8 @@ def _default_help(setting: str) -> str:
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--o-weight", type=float, help="Loss weight of the O class (class weighting; < 1 favours "
               f"recall). {_default_help('o_weight')}")
+@click.option("--no-mask-weight", type=float, help="Loss weight of the tokens inside NO_MASK mentions (labelled O; "
+              f"> 1 teaches what must stay readable). {_default_help('no_mask_weight')}")
 @click.option("--label-smoothing", type=float, help=_default_help("label_smoothing"))
 @click.option("--patience", type=int, help="Stop after this many epochs without a better dev token F1. "
               f"{_default_help('patience')}")
@@ -73,7 +75,7 @@ def _default_help(setting: str) -> str:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-epoch table.")
 @click.pass_context
 def command(ctx, family, train_path, dev_path, out_dir, base, epochs, lr, batch_size, window, overlap, seed,
-            device, o_weight, label_smoothing, patience, no_tune_threshold, max_steps, quiet) -> None:
+            device, o_weight, no_mask_weight, label_smoothing, patience, no_tune_threshold, max_steps, quiet) -> None:
     """Train FAMILY (bilstm, distilbert, legalbert, albert, minilm) on every token of every document.
 
     Each epoch prints one table row: train and dev loss, dev TAB token recall/precision/F1 and ER_di/ER_qi
@@ -83,7 +85,8 @@ def command(ctx, family, train_path, dev_path, out_dir, base, epochs, lr, batch_
     Options left out take the family's defaults. Ctrl-C stops at the next step and keeps the best epoch so far.
     """
     settings = TrainSettings(epochs=epochs, lr=lr, batch_size=batch_size, window=window, overlap=overlap,
-                             seed=seed, device=device, o_weight=o_weight, label_smoothing=label_smoothing,
+                             seed=seed, device=device, o_weight=o_weight, no_mask_weight=no_mask_weight,
+                             label_smoothing=label_smoothing,
                              patience=patience, tune_threshold=not no_tune_threshold, max_steps=max_steps)
     from tqdm.auto import tqdm
 
