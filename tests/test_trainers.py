@@ -219,3 +219,47 @@ def test_ctrl_c_stops_within_seconds_and_keeps_the_best_epoch(tmp_path, small_da
     assert json.loads((out / "redact.json").read_text())["threshold"] == 0.5
     assert (out / "training.png").exists()
     assert load_model(str(out)).labels == label_list()
+
+
+def test_no_mask_weight_lands_on_no_mask_tokens_and_weights_the_loss(tmp_path):
+    """Real TAB documents and a real tokenizer: tokens of NO_MASK mentions (and only those, all labelled O)
+    carry the weight; with every weight 1 the weighted loss is the class-weighted mean exactly, and raising
+    the NO_MASK weight moves the loss toward those tokens' loss."""
+    import torch
+
+    from trainers.common import _loss
+
+    tok = hf_tokenizer(tmp_path)
+    backend = tok.backend_tokenizer
+
+    def encode(text):
+        enc = backend.encode(text, add_special_tokens=False)
+        return enc.ids, enc.offsets
+
+    docs = list(read_documents(TAB / "train.json"))[:3]
+    plain = build_examples(docs, encode, 64, 8, tok.cls_token_id, tok.sep_token_id)
+    weighted = build_examples(docs, encode, 64, 8, tok.cls_token_id, tok.sep_token_id, no_mask_weight=3.0)
+    assert all(e.weights is None for e in plain) and len(plain) == len(weighted)
+    heavy = [(e, i) for e in weighted for i, w in enumerate(e.weights) if w == 3.0]
+    assert len(heavy) > 50 and all(e.labels[i] == 0 for e, i in heavy)  # NO_MASK tokens are O
+
+    class Net(torch.nn.Module):  # fixed random logits: the loss arithmetic alone
+        def forward(self, input_ids, attention_mask):
+            g = torch.Generator().manual_seed(0)
+            return torch.randn(*input_ids.shape, len(label_list()), generator=g)
+
+    class S:
+        device = torch.device("cpu")
+        loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor([0.5] + [1.0] * (len(label_list()) - 1)),
+                                            ignore_index=-100)
+
+    e = next(x for x in weighted if 3.0 in x.weights)
+    ids = torch.tensor([e.input_ids])
+    gold = torch.tensor([e.labels])
+    ones = torch.ones_like(gold, dtype=torch.float)
+    base = _loss(S, Net(), ids, ones, gold)
+    assert torch.allclose(_loss(S, Net(), ids, ones, gold, ones), base)
+    w = torch.tensor([e.weights])
+    only_no_mask = _loss(S, Net(), ids, ones, gold, (w == 3.0).float())
+    moved = _loss(S, Net(), ids, ones, gold, w)
+    assert min(base, only_no_mask) <= moved <= max(base, only_no_mask) and not torch.allclose(moved, base)
