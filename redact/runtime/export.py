@@ -4,7 +4,7 @@
 int64 (batch, length), dynamic axes; output ``probs``), opset 17, TorchScript exporter. BERT-shaped
 networks are exported with eager attention and then fused by ONNX Runtime's transformer optimizer
 (``Attention``, ``EmbedLayerNormalization``, ``SkipLayerNormalization``, ``BiasGelu``): the SDPA export
-hides the attention pattern from the fuser, and the fused int8 graph ran 1.56x the tokens/s of the
+hides the attention pattern from the fuser, and the fused int8 graph ran 1.44x the tokens/s of the
 unfused one (``benchmarks/throughput.py``, README). A network the fuser does not recognise keeps its plain
 graph. ``model.int8.onnx`` is that graph through ``onnxruntime.quantization.quantize_dynamic`` (per-channel
 int8 weights, int8 activations scaled per tensor — see :mod:`redact.runtime.onnx` for why windows then run
