@@ -8,8 +8,9 @@
 
 A runtime takes ``input_ids`` and ``attention_mask`` (int64 numpy arrays, shape (batch, width)) and
 returns float32 probabilities (batch, width, labels). ``one_window_per_call`` tells the engine to pass a
-single unpadded window per call: the int8 ONNX graph scales activations per tensor, so a window's numbers
-would otherwise depend on what shares its batch.
+single unpadded window per call (:meth:`Runtime.submit`, which returns a future: ONNX Runtime computes it on
+its own worker threads while the engine goes on tokenizing and decoding): the int8 ONNX graph scales
+activations per tensor, so a window's numbers would otherwise depend on what shares its batch.
 
 >>> RUNTIMES
 ('auto', 'onnx', 'torch')
