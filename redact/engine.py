@@ -134,14 +134,19 @@ class Engine:
             in_flight -= len(wins)
             return p.doc, p.offsets, p.prob_sum / np.maximum(p.counts, 1)[:, None]
 
-        for doc in docs:
-            p, wins = self._pending(doc)
-            queue.append((p, wins, [runtime.submit(w.input_ids) for w in wins]))
-            in_flight += len(wins)
-            while queue and (in_flight > self.settings.buffer_windows or all(f.done() for f in queue[0][2])):
+        try:
+            for doc in docs:
+                p, wins = self._pending(doc)
+                queue.append((p, wins, [runtime.submit(w.input_ids) for w in wins]))
+                in_flight += len(wins)
+                while queue and (in_flight > self.settings.buffer_windows or all(f.done() for f in queue[0][2])):
+                    yield finish()
+            while queue:
                 yield finish()
-        while queue:
-            yield finish()
+        finally:  # stopped early (an error, Ctrl-C, a consumer that stops reading): drop windows not started
+            for _, _, futures in queue:
+                for fut in futures:
+                    fut.cancel()
 
     def padded_width(self, n: int) -> int:
         """The width a window of ``n`` tokens is padded to: a function of its own length only, so its

@@ -143,3 +143,28 @@ def test_documents_stream_out_while_later_ones_are_read():
         results[bound] = out
     assert results[1] == results[256] and any(results[1])
     assert first_seen_after is not None and first_seen_after < len(texts)
+
+
+def test_windows_not_started_are_dropped_when_the_consumer_stops():
+    """Closing the engine's stream early (an error downstream, Ctrl-C) cancels the windows still queued, so
+    the process does not go on computing them before it can exit."""
+    from redact.engine import Engine
+    from redact.models import load_model
+    from redact.spans import Document
+
+    model = load_model("tab-minilm", runtime="onnx", precision="int8")
+    submitted = []
+    real = model.runtime.submit
+
+    def recording(ids):
+        fut = real(ids)
+        submitted.append(fut)
+        return fut
+
+    model.runtime.submit = recording
+    docs = [Document(d["doc_id"], d["text"]) for d in json.loads((TAB / "dev.json").read_text())[:12]]
+    stream = Engine(model).predict(iter(docs))
+    next(stream)
+    stream.close()
+    assert len(submitted) > 20 and any(f.cancelled() for f in submitted)
+    assert all(f.done() or f.cancelled() or f.running() for f in submitted)
