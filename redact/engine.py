@@ -130,7 +130,7 @@ class Engine:
             nonlocal in_flight
             p, wins, futures = queue.popleft()
             for w, fut in zip(wins, futures):
-                self._add_one(p, w, fut.result())
+                self._add(p, w, fut.result())
             in_flight -= len(wins)
             return p.doc, p.offsets, p.prob_sum / np.maximum(p.counts, 1)[:, None]
 
@@ -173,14 +173,10 @@ class Engine:
                     mask[row, : len(w)] = 1
                 probs = self.model.probabilities(ids, mask)
                 for row, w in enumerate(batch):
-                    self._add(buffer, w, probs[row])
+                    self._add(buffer[w.doc], w, probs[row])
 
     @staticmethod
-    def _add(buffer: list[_Pending], w: Window, probs: np.ndarray) -> None:
-        Engine._add_one(buffer[w.doc], w, probs)
-
-    @staticmethod
-    def _add_one(p: _Pending, w: Window, probs: np.ndarray) -> None:
+    def _add(p: _Pending, w: Window, probs: np.ndarray) -> None:
         p.prob_sum[w.start : w.end] += probs[w.offset : w.offset + (w.end - w.start)]
         p.counts[w.start : w.end] += 1
 

@@ -234,8 +234,8 @@ def _batches(examples: list[Example], size: int, pad_id: int, rng: random.Random
 def _loss(session: Session, model: torch.nn.Module, ids, mask, gold, weights=None) -> torch.Tensor:
     dev = session.device
     out = model(input_ids=ids.to(dev), attention_mask=mask.to(dev))
-    logits = out.logits.reshape(-1, out.logits.shape[-1]).float() if hasattr(out, "logits") else \
-        out.reshape(-1, out.shape[-1]).float()
+    logits = out.logits if hasattr(out, "logits") else out
+    logits = logits.reshape(-1, logits.shape[-1]).float()
     gold = gold.to(dev).reshape(-1)
     if weights is None:
         return session.loss_fn(logits, gold)

@@ -47,8 +47,8 @@ def no_mask_weights(doc: Document, annotator, offsets: list[tuple[int, int]], we
     [1.0, 3.0, 3.0]
     """
     keep = [s for s in doc.spans if s.identifier == "NO_MASK" and s.annotator == annotator]
-    return [weight if tag == 0 and any(s.start < e and b < s.end for s in keep) else 1.0
-            for (b, e), tag in zip(offsets, tags)]
+    inside = spans_to_bio(offsets, keep)  # the same token/span overlap as the labels
+    return [weight if tag == 0 and bio != "O" else 1.0 for bio, tag in zip(inside, tags)]
 
 
 def build_examples(

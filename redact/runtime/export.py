@@ -35,10 +35,10 @@ def _network(checkpoint: Path):
 FUSABLE = ("bert", "roberta", "xlm-roberta", "distilbert", "electra", "mpnet")
 
 
-def _fuse(graph: Path, config, probe: "list[int]") -> dict:
+def _fuse(graph: Path, config) -> dict:
     """Fuse ``graph`` in place with ONNX Runtime's transformer optimizer; returns the fused operator counts,
     or {} leaving the graph as exported when the attention was not fused or the fused graph's
-    probabilities on ``probe`` (token ids) differ from the plain graph's by more than 1e-4."""
+    probabilities on a probe window differ from the plain graph's by more than 1e-4."""
     import logging
 
     import numpy as np
@@ -54,6 +54,7 @@ def _fuse(graph: Path, config, probe: "list[int]") -> dict:
         return {}
     candidate = graph.with_name("fused.onnx")
     model.save_model_to_file(str(candidate))
+    probe = [(7 * i + 3) % config.vocab_size for i in range(200)]  # any ids the vocabulary has
     plain, done = (OnnxRuntime(g, "fp32", workers=1).one(probe) for g in (graph, candidate))
     if float(np.abs(plain - done).max()) > 1e-4:
         candidate.unlink()
@@ -99,8 +100,7 @@ def export_checkpoint(checkpoint: "str | Path", out_dir: "str | Path | None" = N
                               input_names=["input_ids", "attention_mask"], output_names=["probs"],
                               dynamic_axes={n: {0: "batch", 1: "length"} for n in ("input_ids", "attention_mask", "probs")},
                               opset_version=17, dynamo=False)
-        probe = [(7 * i + 3) % config.vocab_size for i in range(200)] if fusable else []  # any ids the vocabulary has
-        fused = _fuse(fp32, config, probe) if fusable else {}
+        fused = _fuse(fp32, config) if fusable else {}
         if "int8" in precisions:
             import logging
 
