@@ -152,9 +152,17 @@ def test_windows_not_started_are_dropped_when_the_consumer_stops():
     from redact.models import load_model
     from redact.spans import Document
 
+    import time
+
     model = load_model("tab-minilm", runtime="onnx", precision="int8")
     submitted = []
-    real = model.runtime.submit
+    real, real_one = model.runtime.submit, model.runtime.one
+
+    def slow_one(ids):  # every window outlasts tokenizing all twelve documents: a fixed queue, not a race
+        time.sleep(0.2)
+        return real_one(ids)
+
+    model.runtime.one = slow_one
 
     def recording(ids):
         fut = real(ids)
