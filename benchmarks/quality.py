@@ -4,6 +4,7 @@
     python benchmarks/quality.py --split dev --levers  # dev sets, one row per decoding lever
     python benchmarks/quality.py --split dev --tune    # per-type thresholds chosen on the pooled dev sets
     python benchmarks/quality.py --model runs/multi-minilm --split dev
+    python benchmarks/quality.py --agreement           # one TAB annotator scored against another (the ceiling)
 
 (*PANORAMA has no test split of ours: its 51-document dev split is used for choices, so its numbers are
 dev numbers and say so.) Sets: TAB (data/tab), the PANORAMA-151 split of data/panorama_split.json
@@ -30,7 +31,7 @@ from redact.engine import Engine, Settings  # noqa: E402
 from redact.models import DEFAULT_MODEL, load_model  # noqa: E402
 from redact.recognizers import default_recognizers  # noqa: E402
 from redact.score import score  # noqa: E402
-from redact.spans import Document  # noqa: E402
+from redact.spans import Document, Span  # noqa: E402
 
 DATA = ROOT / "data"
 SETS = {
@@ -152,6 +153,31 @@ def errors(model, gold, cached, n: int = 30) -> tuple[list, list]:
     return fp.most_common(n), fn.most_common(n)
 
 
+def agreement(path: Path = DATA / "tab" / "train_extra.json") -> tuple[int, int, dict]:
+    """One human annotator scored as a system against another, on every TAB document that two or more
+    annotators labelled independently: (documents, ordered pairs, scores in :data:`COLUMNS`, pooled over
+    the pairs: below, b's one token of two and a's one of one make recall 2/3). What one
+    annotator masks is the ceiling for a model scored against one annotator (TAB dev/test have one each).
+
+    >>> d = Document("d", "Ann met Bob in Oslo.", [Span(0, 3, "PERSON", 1.0, "DIRECT", "e1", "a"),
+    ...     Span(15, 19, "LOC", 1.0, "QUASI", "e2", "a"), Span(0, 3, "PERSON", 1.0, "DIRECT", "e1", "b"),
+    ...     Span(15, 19, "LOC", 1.0, "NO_MASK", "e2", "b")])
+    >>> docs, pairs, r = agreement([d])
+    >>> docs, pairs, round(r["token_recall"], 3), round(r["token_precision"], 3), r["no_mask_masked"]
+    (1, 2, 0.667, 0.667, 1.0)
+    """
+    import itertools
+
+    docs = [d for d in (read_documents(path) if isinstance(path, (str, Path)) else path) if len(d.annotators()) > 1]
+    gold, preds = [], {}
+    for d in docs:
+        for a, b in itertools.permutations(d.annotators(), 2):
+            key = f"{d.doc_id}/{a}/{b}"
+            gold.append(Document(key, d.text, [s for s in d.spans if s.annotator == a]))
+            preds[key] = Document(key, d.text, [s for s in d.spans if s.annotator == b]).masked_spans()
+    return len(docs), len(gold), {**flat(score(gold, preds)), **readability(gold, preds)}
+
+
 def cells(r: dict) -> str:
     return " | ".join("–" if k not in r else f"{r[k]:.3f}" if isinstance(r[k], float) else str(r[k])
                       for k, _ in COLUMNS)
@@ -221,8 +247,15 @@ def main() -> None:
     ap.add_argument("--errors", type=int, default=0, metavar="N",
                     help="list the N most frequent false-positive and false-negative strings per set")
     ap.add_argument("--cache", type=Path, default=ROOT / "runs" / "cache")
+    ap.add_argument("--agreement", action="store_true",
+                    help="score TAB annotators against each other (train_extra's multi-annotated documents)")
     args = ap.parse_args()
 
+    if args.agreement:
+        docs, pairs, r = agreement()
+        print(header("system", ["tab-train-extra"]))
+        print(f"| one annotator against another ({docs} documents, {pairs} ordered pairs) | {cells(r)} |")
+        return
     model = load_model(args.model, precision=args.precision, runtime=args.runtime)
     names = [n for n in SPLITS[args.split] if SETS[n].exists()]
     data = {n: probabilities(model, n, args.cache) for n in names}

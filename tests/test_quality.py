@@ -242,3 +242,26 @@ def test_lower_case_spans_need_a_higher_score():
     got = [s for s, _ in decode(text, marks, lower_threshold=0.7)]
     assert got == ["Anna Berg", "widow", "1990"]
     assert [s for s, _ in decode(text, marks)] == ["system", "Anna Berg", "widow", "1990"]
+
+
+def test_annotator_agreement_scores_real_multi_annotated_judgments():
+    """The ceiling measurement of ``benchmarks/quality.py --agreement`` on TAB's multi-annotated train
+    judgments: a layer scored against itself is perfect, and the real annotators do disagree."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from quality import agreement
+    from redact.corpus import read_documents
+    from redact.spans import Document
+
+    docs = [d for d in read_documents(ROOT / "data" / "tab" / "train_extra.json") if len(d.annotators()) > 1]
+    n, pairs, r = agreement(docs)
+    assert n == len(docs) >= 10 and pairs >= 2 * n
+    assert 0.5 < r["token_recall"] < 0.99 and 0.5 < r["token_precision"] < 0.99
+    twin = [Document(d.doc_id, d.text, d.spans + [s.__class__(**{**s.__dict__, "annotator": "copy"})
+                                                  for s in d.spans if s.annotator == d.annotators()[0]])
+            for d in docs[:3]]
+    for d in twin:  # only the first annotator and its copy
+        d.spans[:] = [s for s in d.spans if s.annotator in (d.annotators()[0], "copy")]
+    _, _, same = agreement(twin)
+    # (TAB's recall also counts an entity's NO_MASK mentions when another mention of it is masked: an
+    # annotator "misses" those in their own layer)
+    assert same["token_precision"] == 1.0 and same["token_recall"] > max(0.99, r["token_recall"])
