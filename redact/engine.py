@@ -391,14 +391,16 @@ def _has_capital_or_digit(s: str) -> bool:
 
 def content_span(text: str, span: Span) -> Span | None:
     """``span`` widened to whole identifiers, with salutations and closing formulas trimmed from its edges
-    and stray punctuation dropped; ``None`` when nothing but stop words, salutations, punctuation or emoji
-    is left.
+    and stray punctuation dropped; ``None`` when nothing but stop words, salutations, punctuation, emoji or
+    underscores is left.
 
     >>> t = "Dear John, call +47 912 34 567 or mail harald.pettersen@example.no."
     >>> [t[s.start:s.end] for s in (content_span(t, Span(0, 9, "PERSON")), content_span(t, Span(43, 55, "CODE")))]
     ['John', 'harald.pettersen@example.no']
     >>> [content_span("It is, but oh so nice", Span(a, b, "MISC")) for a, b in ((3, 5), (7, 16), (5, 6))]
     [None, None, None]
+    >>> content_span("Signed: ______", Span(8, 14, "CODE")) is None
+    True
     >>> t = "lodged with the Court by the applicant, Mr Smith"
     >>> s = content_span(t, Span(29, 48, "PERSON"))
     >>> content_span(t, Span(12, 21, "ORG")), t[s.start:s.end]
@@ -414,7 +416,8 @@ def content_span(text: str, span: Span) -> Span | None:
     while tokens and _edge_word(text[tokens[-1][0]:tokens[-1][1]]) and \
             (len(tokens) == 1 or _spaced(text[tokens[-2][1]:tokens[-1][0]])):
         tokens.pop()
-    if not tokens or all(text[a:b].lower() in _NEVER_ALONE_SPAN for a, b in tokens):
+    if not tokens or all(text[a:b].lower() in _NEVER_ALONE_SPAN for a, b in tokens) \
+            or not any(ch.isalnum() for a, b in tokens for ch in text[a:b]):  # "______": a signature line
         return None
     first, last = tokens[0][0], tokens[-1][1]
     lead = text[start:first]
@@ -435,6 +438,13 @@ RANKS = frozenset("""lt lieut lieutenant gen general maj major col colonel capt 
 adm admiral cpl corporal cmdr commander rev reverend sheikh rabbi ayatollah imam dr prof professor sir dame lord
 lady judge""".split())
 _RANK_BEFORE = re.compile(r"(?:\b([A-Za-z]+)\.? )$")
+#: Lower-case links inside a person's name ("Jan van der Berg", "Inés de la Cruz", "José Cruz y Echeverría",
+#: "Rhys ap Gwilym", "Omar bin Laden"): a name's words on both sides of them are one mention.
+PARTICLES = frozenset("""de del della dei di da das do dos du des la le lo van vander von der den ter ten zu
+zur ap ab bin bint ibn al el y e""".split())
+_PARTICLES_BEFORE = re.compile(r"(?:(?<![\w.])(\w+) )?((?:(?:[A-Za-z]+) )+)$")
+_INITIALS_BEFORE = re.compile(r"(?:(?<![\w.])[^\W\d_]\.[ \t]?)+$")
+_PARTICLES_AFTER = re.compile(r"((?: [A-Za-z]+)+) (\w+)")
 _SUFFIX_AFTER = re.compile(r",? (?:Jr|Sr|Snr|Jnr)\b\.?| (?:II|III|IV)\b|(?<=Jr|Sr)\.|(?<=Snr|Jnr)\.")  # used with match(pos)
 _PAREN_NAME = re.compile(r"^ ?\(([^()\n]{1,80})\)")
 
@@ -455,24 +465,32 @@ def _other_script_run(s: str) -> int:
 
 
 def person_edges(text: str, spans: list[Span]) -> list[Span]:
-    """Whole person mentions: a PERSON span takes the ranks before it ("Lt Gen"), the "Jr."/"Sr."/"III"
-    after it, and a name in another script in parentheses right after it is masked too ("Yitzhak Rabin
+    """Whole person mentions: a PERSON span takes the ranks before it ("Lt Gen"), the initials before it
+    ("J. R. R."), the "Jr."/"Sr."/"III" after it, both halves of a hyphenated or apostrophed name
+    ("Oyelaran-Price", "O'Donnell"), and the particles and names around them ("Inés de la Cruz y
+    Echeverría"); a name in another script in parentheses right after it is masked too ("Yitzhak Rabin
     (יצחק רבין)"): the tokenizer splits most scripts into characters the model rarely saw.
 
     >>> t = "Lt Gen Aung San (အောင်ဆန်း; 1915) and John Smith Jr. met."
     >>> [t[s.start:s.end] for s in person_edges(t, [Span(7, 15, "PERSON"), Span(38, 48, "PERSON")])]
     ['Lt Gen Aung San', 'အောင်ဆန်း', 'John Smith Jr.']
+    >>> t = "Signed: S. M. O'Donnell-Keane and Inés de la Cruz y Echeverría."
+    >>> [t[s.start:s.end] for s in person_edges(t, [Span(16, 23, "PERSON"), Span(45, 49, "PERSON")])]
+    ["S. M. O'Donnell-Keane", 'Inés de la Cruz y Echeverría']
     """
     out: list[Span] = []
     for sp in spans:
         if sp.label != "PERSON":
             out.append(sp)
             continue
-        start, end = sp.start, sp.end
+        start, end = _name_words(text, sp.start, sp.end)
         while True:
             m = _RANK_BEFORE.search(text, max(0, start - 16), start)
             if not m or m.group(1).lower() not in RANKS or not m.group(1)[0].isupper():
                 break
+            start = m.start()
+        m = _INITIALS_BEFORE.search(text, max(0, start - 24), start)
+        if m and m.end() == start:
             start = m.start()
         m = _SUFFIX_AFTER.match(text, end, min(len(text), end + 6))
         if m:
@@ -485,6 +503,38 @@ def person_edges(text: str, spans: list[Span]) -> list[Span]:
                 at = end + m.start(1)
                 out.append(Span(at, at + n, "PERSON", sp.score))
     return merge_spans(out)
+
+
+def _name_word(word: str | None) -> bool:
+    """A capitalised word that can be part of a name (not "The", "Court", "Article")."""
+    return bool(word) and word[0].isupper() and word.lower() not in _NEVER_ALONE_SPAN
+
+
+def _name_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) of a PERSON span widened over the name it is part of: hyphen and apostrophe halves
+    ("Oyelaran-Price", "O'Donnell", "al-Rashid") and particles with the name word on their other side
+    ("[Inés] de la [Cruz]", "[Cruz] y [Echeverría]"; a span that starts with its particles, "De la Cruz",
+    takes them). Only at a span's edges: the model found a name there."""
+    while True:
+        changed = False
+        # hyphenated or apostrophed halves: "-Price" after, "O'" or "Jean-" before
+        m = re.match(r"[-‐'’]([^\W\d_]\w*)", text[end:end + 40])
+        if m and text[end] in "-‐" and m.group(1)[0].isupper():
+            end, changed = end + m.end(), True
+        if start >= 2 and text[start - 1] in "-‐'’" and text[start - 2].isalpha():
+            k = start - 1
+            while k > 0 and _word_char(text[k - 1]):
+                k -= 1
+            start, changed = k, True
+        m = _PARTICLES_BEFORE.search(text, max(0, start - 40), start)
+        if m and m.end() == start and all(w.lower() in PARTICLES for w in m.group(2).split()):
+            start = m.start(2) if not _name_word(m.group(1)) else m.start(1)
+            changed = True
+        m = _PARTICLES_AFTER.match(text, end, min(len(text), end + 60))
+        if m and all(w in PARTICLES for w in m.group(1).split()) and _name_word(m.group(2)):
+            end, changed = m.end(), True
+        if not changed:
+            return start, end
 
 
 _JOIN_GAP = re.compile(r"[ \t\-./+()]{1,3}")

@@ -97,3 +97,26 @@ def test_names_in_twelve_scripts_are_masked(redactor):
                 missed[script].append(m["span_text"])
     assert all(seen[s] >= 3 for s in SCRIPTS), dict(seen)
     assert dict(missed) == {}
+
+
+#: names the shipped model still leaves (partly) visible in tests/data/name_shapes.json: a nickname in
+#: «guillemets», a Spanish given name after "la pintora", a sentence-initial "De la Cruz" labelled DEM
+KNOWN_MISSED = {"el Pelayo", "Ana Lucía Ferreyra Sosa", "De la Cruz"}
+
+
+def test_whole_names_of_every_shape_are_masked(redactor):
+    """Names with initials ("A. Fitzgerald-Moore"), hyphenated halves ("Oyelaran-Price"), particles
+    ("R. ap Gwilym", "Ramón de la Cruz Albarracín") in signature blocks, tribunal headers, a contract, a
+    claim form and a Spanish biography (hand-written documents, not from any training set): every letter
+    and digit of every direct name is masked, except the listed known misses."""
+    docs = json.loads((ROOT / "tests" / "data" / "name_shapes.json").read_text())
+    missed, checked = set(), 0
+    for doc in docs:
+        text, spans = doc["text"], redactor.spans(doc["text"])
+        for start, end in doc["names"]:
+            checked += 1
+            if any(ch.isalnum() and not any(s.start <= i < s.end for s in spans)
+                   for i, ch in enumerate(text[start:end], start)):
+                missed.add(text[start:end])
+    assert checked >= 25
+    assert missed <= KNOWN_MISSED, missed - KNOWN_MISSED
