@@ -39,3 +39,16 @@ class Runtime(Protocol):
     def probabilities(self, input_ids: "np.ndarray", attention_mask: "np.ndarray") -> "np.ndarray": ...
 
     def submit(self, ids: list) -> "Future[np.ndarray]": ...  # one window (token ids) alone, maybe in the background
+
+
+def completed(value) -> "Future":
+    """A future already holding ``value``: :meth:`Runtime.submit` for a window computed at once.
+
+    >>> completed(3).result()
+    3
+    """
+    from concurrent.futures import Future
+
+    fut: Future = Future()
+    fut.set_result(value)
+    return fut

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import completed
+
 #: precisions with an ONNX graph
 PRECISIONS = ("fp32", "int8")
 #: how graphs are made (2: fused attention/LayerNorm/GELU); a graph from an older exporter is rebuilt
@@ -119,9 +121,7 @@ class OnnxRuntime:
         """:meth:`one` on the runtime's ``workers`` threads (ONNX Runtime releases the GIL while it runs,
         so the caller goes on tokenizing and decoding meanwhile); done at once with one worker."""
         if self.workers <= 1:
-            fut: Future = Future()
-            fut.set_result(self.one(ids))
-            return fut
+            return completed(self.one(ids))
         if self._pool is None:
             from concurrent.futures import ThreadPoolExecutor
 

@@ -10,6 +10,8 @@ from concurrent.futures import Future
 
 import numpy as np
 
+from . import completed
+
 
 class TorchRuntime:
     name = "torch"
@@ -32,6 +34,4 @@ class TorchRuntime:
         """One window (a list of token ids) alone and unpadded (bf16 on the CPU), computed at once: torch
         already spreads one call over every core."""
         a = np.asarray([ids], dtype=np.int64)
-        fut: Future = Future()
-        fut.set_result(self.probabilities(a, np.ones_like(a))[0])
-        return fut
+        return completed(self.probabilities(a, np.ones_like(a))[0])
