@@ -438,6 +438,17 @@ RANKS = frozenset("""lt lieut lieutenant gen general maj major col colonel capt 
 adm admiral cpl corporal cmdr commander rev reverend sheikh rabbi ayatollah imam dr prof professor sir dame lord
 lady judge""".split())
 _RANK_BEFORE = re.compile(r"(?:\b([A-Za-z]+)\.? )$")
+#: Courtesy titles never forced into a mention ("Mr █" is how published judgments read), offices written
+#: before a name ("Minister Coles", "Chief Constable Allen": the office is public, the name is what
+#: identifies) and capitalised words that only date a sentence ("On Monday Smith..."): a given name before a
+#: PERSON span is none of these.
+_NOT_NAME_BEFORE = frozenset("""mr mrs ms miss mx messrs mme mlle monday tuesday wednesday thursday friday saturday
+sunday january february march april may june july august september october november december minister president
+vice deputy chief constable inspector detective officer superintendent commissioner senator governor mayor
+chancellor secretary director chair chairman chairwoman councillor ambassador bishop archbishop cardinal pope
+king queen prince princess emperor empress sultan emir premier speaker justice magistrate registrar agent
+counsel solicitor barrister attorney advocate prosecutor coach manager saint st""".split())
+_WORD_BEFORE = re.compile(r"(?<![\w.'’-])([^\W\d_][\w'’-]*) $")
 #: Lower-case links inside a person's name ("Jan van der Berg", "Inés de la Cruz", "José Cruz y Echeverría",
 #: "Rhys ap Gwilym", "Omar bin Laden"): a name's words on both sides of them are one mention.
 PARTICLES = frozenset("""de del della dei di da das do dos du des la le lo van vander von der den ter ten zu
@@ -445,7 +456,10 @@ zur ap ab bin bint ibn al el y e""".split())
 _PARTICLES_BEFORE = re.compile(r"(?:(?<![\w.])(\w+) )?((?:(?:[A-Za-z]+) )+)$")
 _INITIALS_BEFORE = re.compile(r"(?:(?<![\w.])[^\W\d_]\.[ \t]?)+$")
 _PARTICLES_AFTER = re.compile(r"((?: [A-Za-z]+)+) (\w+)")
-_SUFFIX_AFTER = re.compile(r",? (?:Jr|Sr|Snr|Jnr)\b\.?| (?:II|III|IV)\b|(?<=Jr|Sr)\.|(?<=Snr|Jnr)\.")  # used with match(pos)
+# (regnal and family numerals of two letters or more: "Benedict XVI", "Karekin II"; a lone "I"/"V" is too
+# often a pronoun or "v." to take)
+_SUFFIX_AFTER = re.compile(r",? (?:Jr|Sr|Snr|Jnr)\b\.?| [IVX]{2,5}\b(?!\.\w)"
+                           r"|(?<=Jr|Sr)\.|(?<=Snr|Jnr)\.")  # used with match(pos)
 _PAREN_NAME = re.compile(r"^ ?\(([^()\n]{1,80})\)")
 
 
@@ -465,8 +479,8 @@ def _other_script_run(s: str) -> int:
 
 
 def person_edges(text: str, spans: list[Span]) -> list[Span]:
-    """Whole person mentions: a PERSON span takes the ranks before it ("Lt Gen"), the initials before it
-    ("J. R. R."), the "Jr."/"Sr."/"III" after it, both halves of a hyphenated or apostrophed name
+    """Whole person mentions: a PERSON span takes the ranks before it ("Lt Gen"), the initials and a given
+    name before it ("J. R. R.", "[Ana] Sosa"; not an office: "Minister"), the "Jr."/"Sr."/"XVI" after it, both halves of a hyphenated or apostrophed name
     ("Oyelaran-Price", "O'Donnell"), and the particles and names around them ("Inés de la Cruz y
     Echeverría"); a name in another script in parentheses right after it is masked too ("Yitzhak Rabin
     (יצחק רבין)"): the tokenizer splits most scripts into characters the model rarely saw.
@@ -477,6 +491,9 @@ def person_edges(text: str, spans: list[Span]) -> list[Span]:
     >>> t = "Signed: S. M. O'Donnell-Keane and Inés de la Cruz y Echeverría."
     >>> [t[s.start:s.end] for s in person_edges(t, [Span(16, 23, "PERSON"), Span(45, 49, "PERSON")])]
     ["S. M. O'Donnell-Keane", 'Inés de la Cruz y Echeverría']
+    >>> t = "Pope Benedict XVI met Minister Ana Sosa."
+    >>> [t[s.start:s.end] for s in person_edges(t, [Span(5, 13, "PERSON"), Span(35, 39, "PERSON")])]
+    ['Benedict XVI', 'Ana Sosa']
     """
     out: list[Span] = []
     for sp in spans:
@@ -492,7 +509,7 @@ def person_edges(text: str, spans: list[Span]) -> list[Span]:
         m = _INITIALS_BEFORE.search(text, max(0, start - 24), start)
         if m and m.end() == start:
             start = m.start()
-        m = _SUFFIX_AFTER.match(text, end, min(len(text), end + 6))
+        m = _SUFFIX_AFTER.match(text, end, min(len(text), end + 9))
         if m:
             end = m.end()
         out.append(replace(sp, start=start, end=end))
@@ -514,7 +531,8 @@ def _name_words(text: str, start: int, end: int) -> tuple[int, int]:
     """[start, end) of a PERSON span widened over the name it is part of: hyphen and apostrophe halves
     ("Oyelaran-Price", "O'Donnell", "al-Rashid") and particles with the name word on their other side
     ("[Inés] de la [Cruz]", "[Cruz] y [Echeverría]"; a span that starts with its particles, "De la Cruz",
-    takes them). Only at a span's edges: the model found a name there."""
+    takes them), and capitalised name words right before it (not offices, courtesy titles, months or days).
+    Only at a span's edges: the model found a name there."""
     while True:
         changed = False
         # hyphenated or apostrophed halves: "-Price" after, "O'" or "Jean-" before
@@ -530,6 +548,11 @@ def _name_words(text: str, start: int, end: int) -> tuple[int, int]:
         if m and m.end() == start and all(w.lower() in PARTICLES for w in m.group(2).split()):
             start = m.start(2) if not _name_word(m.group(1)) else m.start(1)
             changed = True
+        # a given name the model left out before the rest it found ("con la pintora [Ana] Lucía Sosa"; a
+        # word that is also a field name, "NINO", is not taken)
+        m = _WORD_BEFORE.search(text, max(0, start - 40), start)
+        if m and m.end() == start and _name_word(m.group(1)) and m.group(1).lower() not in _NOT_NAME_BEFORE:
+            start, changed = m.start(1), True
         m = _PARTICLES_AFTER.match(text, end, min(len(text), end + 60))
         if m and all(w in PARTICLES for w in m.group(1).split()) and _name_word(m.group(2)):
             end, changed = m.end(), True
