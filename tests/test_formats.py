@@ -162,6 +162,31 @@ def test_docx_every_story_is_redacted(tmp_path, model):
     assert runs[1].bold and runs[1].text == "[PERSON]" and runs[2].italic and runs[2].text == ""
 
 
+def test_docx_names_that_are_part_names_are_redacted_not_refused(tmp_path):
+    """People called Header or Page in a DOCX with a header and a footer: the words are also in the
+    package's own part names ("/word/header1.xml", "footer1.xml"), which are not text: the file is
+    redacted (not refused), and no part read back by unzip holds the names' other words."""
+    import docx
+
+    model = rigged_bert(tmp_path / "rigged", ["Emily", "Header", "Jimmy", "Page"])
+    src = tmp_path / "in" / "statement.docx"
+    src.parent.mkdir()
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = "Statement of Jimmy Page"
+    d.sections[0].footer.paragraphs[0].text = "Witness statement, Emily Header"
+    d.add_paragraph("The witness, Jimmy Page, lives with Ms Emily Header in Leeds.")
+    d.save(str(src))
+    assert "header1.xml" in "".join(zipfile.ZipFile(src).namelist())
+    out = tmp_path / "out"
+    proc = run_cli("run", "--model", model, src, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    with zipfile.ZipFile(out / "statement.docx") as z:
+        text = " ".join(re.sub(r"<[^>]+>", " ", z.read(n).decode("utf-8", "ignore")) for n in z.namelist())
+    assert "Leeds" in text and "Witness statement" in text
+    for word in ("Emily", "Jimmy", "Page", "Header"):
+        assert word not in text, word
+
+
 def test_samples_redact_in_all_three_formats(tmp_path):
     """The shipped model over the samples: in every output, read back by an independent reader, no removed
     string occurs more often than in the intended redaction (the input with the report's spans masked:
