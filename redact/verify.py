@@ -104,6 +104,12 @@ class Needles:
 
         return cls.build(text, spans, apply(text, spans, "mask"))
 
+    def by_words(self) -> tuple["Needles", "Needles"]:
+        """(needles of one word, needles of several): structure is searched for the first kind as whole
+        words, for the second as they are."""
+        single = {n: c for n, c in self.strings.items() if " " not in n}
+        return Needles(single), Needles({n: c for n, c in self.strings.items() if n not in single})
+
     def split(self) -> tuple["Needles", "Needles"]:
         """(needles that are :func:`vocabulary` words, the others): verifiers look for the first kind in
         text content only, not in style, shape, element or PDF names."""
@@ -125,10 +131,17 @@ class Needles:
         squeezed = got.replace(" ", "")
         return [f"{where}: {n!r}" for n in self.strings if n in got or n.replace(" ", "") in squeezed]
 
-    def find_bytes(self, data: bytes, where: str, allowed: bool = False) -> list[str]:
+    def find_bytes(self, data: bytes, where: str, allowed: bool = False, whole_words: bool = False) -> list[str]:
         """Needles in raw bytes under the encodings files use: UTF-8/Latin-1, UTF-16 (both byte orders)
         and hexadecimal text of those. With ``allowed`` the per-needle allowance applies, else any
-        occurrence is a hit."""
+        occurrence is a hit. With ``whole_words`` a needle counts only where no letter or digit touches
+        it: for a file's structure, where "erin" is in "/Ordering" and "ting" in "settings.xml".
+
+        >>> Needles({"erin": 0}).find_bytes(b"/Ordering (Identity)", "x", whole_words=True)
+        []
+        >>> Needles({"erin": 0}).find_bytes(b"(Erin Brooks)", "x", whole_words=True)
+        ["x: 'erin'"]
+        """
         hits: dict[str, str] = {}
         variants = [("text", data.decode("latin-1"))]
         try:
@@ -148,7 +161,11 @@ class Needles:
         for label, text in variants:
             got = normalise(text)
             for n, limit in self.strings.items():
-                if n not in hits and got.count(n) > (limit if allowed else 0):
+                if n in hits or n not in got:
+                    continue
+                count = len(re.findall(r"(?<![^\W_])" + re.escape(n) + r"(?![^\W_])", got)) if whole_words \
+                    else got.count(n)
+                if count > (limit if allowed else 0):
                     hits[n] = label
         return [f"{where}: {n!r}" + (f" ({label})" if label not in ("text", "utf-8") else "")
                 for n, label in hits.items()]

@@ -251,3 +251,71 @@ def test_small_image_without_ocr_fails_closed(tmp_path):
     fx.small_image_on_text_page(src, words=None)
     res = run_cli("run", src, "-o", tmp_path / "out", "--ocr", "never")
     assert res.returncode == 1 and "may hold text" in res.stderr
+
+
+# ------------------------------------------------------- 5. names that are also words of the file formats
+#: people and a company whose names sit inside the formats' own words: /Parent, /Root, /Times-Roman,
+#: /Ordering (Identity), /ToUnicode, /ExtGState, settings.xml, footnotes.xml, a font's "Google Corporation"
+FORMAT_NAMES = ["Marie Parent", "Elihu Root", "Roman Polanski", "Erin Brooks", "Arthur Dent", "Nico Rossi",
+                "Catherine Tate", "Samuel Ting", "Michael Foot"]
+FORMAT_NAMES_TEXT = [f"{', '.join(FORMAT_NAMES)} called on Monday.", "They work for Google in Dublin."]
+# (a producer may break a line inside a name)
+FORMAT_NAME_PATTERNS = {"|".join(n.replace(" ", r"\s+") for n in FORMAT_NAMES): "PERSON", r"\bGoogle\b": "ORG"}
+
+
+def _times_pdf(path):
+    """fpdf2 with the standard Times font (/BaseFont /Times-Roman, not embedded)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Times", size=12)
+    for para in FORMAT_NAMES_TEXT:
+        pdf.multi_cell(0, 6, para, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+
+
+@pytest.mark.parametrize("producer", ["fpdf2-times", "fpdf2-ttf", "libreoffice", "chromium"])
+def test_pdf_names_that_are_format_words_are_redacted_not_refused(tmp_path, producer):
+    """Every name above, from four producers: the output is written and verified (not refused), two
+    independent readers find none of the names' words, and the unredacted input still fails verification."""
+    from redact.formats.pdf import FORMAT
+
+    if producer != "fpdf2-times" and producer != "fpdf2-ttf" and fx.which(producer, "soffice") is None:
+        pytest.skip(f"needs {producer}")
+    src = tmp_path / "names.pdf"
+    {"fpdf2-times": _times_pdf, "fpdf2-ttf": lambda p: fx.fpdf2(p, FORMAT_NAMES_TEXT),
+     "libreoffice": lambda p: fx.libreoffice(p, FORMAT_NAMES_TEXT),
+     "chromium": lambda p: fx.chromium(p, FORMAT_NAMES_TEXT)}[producer](src)
+    _, spans, _, needles, check = write_verify(FORMAT, src, tmp_path / "out.pdf", FORMAT_NAME_PATTERNS)
+    assert len(spans) == len(FORMAT_NAMES) + 1
+    assert check.ok, check.hits
+    for text in (pdftotext(tmp_path / "out.pdf"), pdfium_text(tmp_path / "out.pdf")):
+        assert "called on Monday" in " ".join(text.split())
+        for word in " ".join(FORMAT_NAMES + ["Google"]).split():
+            assert word not in text, word
+    assert not FORMAT.verify(src, needles).ok
+
+
+def test_docx_names_that_are_part_names_are_redacted_not_refused(tmp_path):
+    """"Samuel Ting" (settings.xml), "Michael Foot" (footnotes.xml, footer1.xml), "Erin" (numbering.xml) in
+    a python-docx file with a header and footer: written and verified; unzip finds none of the names."""
+    import docx
+
+    from redact.formats.docx import FORMAT
+
+    src = tmp_path / "names.docx"
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = "Statement of Samuel Ting"
+    d.sections[0].footer.paragraphs[0].text = "Witness: Michael Foot"
+    for para in FORMAT_NAMES_TEXT:
+        d.add_paragraph(para)
+    d.save(str(src))
+    _, _, _, needles, check = write_verify(FORMAT, src, tmp_path / "out.docx", FORMAT_NAME_PATTERNS)
+    assert check.ok, check.hits
+    with zipfile.ZipFile(tmp_path / "out.docx") as z:
+        text = " ".join(re.sub(r"<[^>]+>", " ", z.read(n).decode("utf-8", "ignore")) for n in z.namelist())
+    assert "called on Monday" in text
+    for word in " ".join(FORMAT_NAMES + ["Google"]).split():
+        assert word not in text, word
+    assert not FORMAT.verify(src, needles).ok

@@ -60,7 +60,7 @@ _FREE_ATTRS = {"descr", "title", "name", "alt", "tooltip", "string", "Target", "
 _FREE_VAL = {"tag", "alias", "tblCaption", "tblDescription", "docVar", "default", "helpText", "statusText",
              "listItem", "docPart", "lvlText", "attachedTemplate"}
 _BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]{200,}$")
-_TOKEN = re.compile(r"^[A-Za-z0-9]{1,40}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9]{1,100}$")  # "overrideTableStyleFontSizeAndJustification" is one token
 #: Member names the writer uses (fixed vocabulary: "[Content_Types]" is no hit for "type"); others are checked.
 _OWN_NAMES = re.compile(r"^(\[Content_Types\]\.xml|_rels/\.rels|docProps/(core|app)\.xml|word/(_rels/)?"
                         r"(document|styles|stylesWithEffects|numbering|settings|fontTable|webSettings|footnotes|"
@@ -206,9 +206,11 @@ def verify(dest: Path, needles) -> Verification:
                 common_stories[name] = "\n".join(chunks[::2]) + "\n" + "\n".join(free)
                 common_stories[name + " "] = stories[name + " "]
             else:
-                # a vocabulary needle ("header" from "Emily Header") is no hit in the part names the writer
-                # itself gives ([Content_Types] PartName "/word/header1.xml", a .rels Target "footer1.xml")
+                # no needle ("header" from "Emily Header", "ting" from "Samuel Ting") is a hit in the part
+                # names the writer itself gives ([Content_Types] PartName "/word/settings.xml", a .rels
+                # Target "footer1.xml"): they are the format's, whatever was removed
                 free = [v for v in free if not _own_part(v)]
+                attrs = [v for v in attrs if not _own_part(v)]
                 for found, values in ((needles, chunks + attrs), (common, chunks + free)):
                     everything = "\n".join(values)
                     decoded = unquote(everything)

@@ -10,6 +10,7 @@ images (pixels hold no text as bytes; an image of text is what ``Parsed.unreadab
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import zlib
 from pathlib import Path
@@ -20,6 +21,12 @@ _LENGTH = re.compile(rb"/Length\s+(\d+)(\s+\d+\s+R)?")
 #: streams whose bytes are pixels or font programs, where a 4-letter needle turns up by chance
 #: (about once in 400 KB); there only needles of at least BINARY_MIN characters are looked for
 _BINARY = re.compile(rb"/Subtype\s*/(Image|Type1C|CIDFontType0C|OpenType)\b|/Length1\b")
+#: font programs: they hold glyphs, not the document's text, but their name tables hold vendors' notices
+#: ("Ascender Corporation", "Google"): there only removed strings of several words are looked for
+_FONT_PROGRAM = re.compile(rb"/Subtype\s*/(Type1C|CIDFontType0C|OpenType)\b|/Length1\b")
+_OBJSTM = re.compile(rb"/Type\s*/ObjStm\b")
+#: fixed font-structure strings: /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) >>
+_CID_INFO = re.compile(rb"/(Registry|Ordering)\s*\([^)]*\)")
 BINARY_MIN = 6
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 _FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/\w+)")
@@ -150,6 +157,71 @@ def _find(needles, common, data: bytes, where: str, allowed: bool, text: bytes =
     return hits
 
 
+#: the 14 standard fonts every PDF reader has (a font name, not text: "/Times-Roman")
+_STANDARD_FONTS = frozenset("""times-roman times-bold times-italic times-bolditalic helvetica helvetica-bold
+helvetica-oblique helvetica-boldoblique courier courier-bold courier-oblique courier-boldoblique symbol
+zapfdingbats""".split())
+_SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
+
+
+@functools.lru_cache(maxsize=1)
+def _spec_names() -> frozenset:
+    """The PDF names pypdf's constants define (/Parent, /Root, /Kids, /Catalog...): the format's keys."""
+    import inspect
+
+    import pypdf.constants as constants
+
+    names, seen = set(), set()
+
+    def walk(cls):
+        if cls in seen:
+            return
+        seen.add(cls)
+        for value in vars(cls).values():
+            if isinstance(value, str) and value.startswith("/"):
+                names.add(value[1:])
+            elif inspect.isclass(value) and value.__module__ == constants.__name__:
+                walk(value)
+
+    for value in vars(constants).values():
+        if inspect.isclass(value) and value.__module__ == constants.__name__:
+            walk(value)
+    return frozenset(names)
+
+
+def _other_names(data: bytes) -> bytes:
+    """The name objects of ``data`` that are neither the format's keys nor a standard font, decoded
+    (``#20`` is a space) and split into words: "/Jan#20Kowalski" -> "Jan Kowalski".
+
+    >>> _other_names(b"<< /Type /Page /Parent 2 0 R /BaseFont /ABCDEF+Times-Roman /Dest /Jan#20Kowalski >>")
+    b'BaseFont\\nDest\\nJan Kowalski'
+    """
+    spec, out = _spec_names(), []
+    for m in _NAME.finditer(data):
+        name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda h: bytes([int(h.group(1), 16)]), m.group(0)[1:])
+        text = name.decode("utf-8", "replace")
+        if text in spec or _SUBSET_TAG.sub("", text).lower() in _STANDARD_FONTS:
+            continue
+        out.append(re.sub(r"[\W_]+", " ", text).strip())
+    return "\n".join(dict.fromkeys(out)).encode("utf-8")
+
+
+def _find_structure(needles, common, data: bytes, where: str) -> list[str]:
+    """``needles`` in the file's structure (dictionaries, the trailer, compressed objects, character maps):
+    removed strings of several words as they are; one-word needles as whole words, with the CID registry
+    strings blanked and name objects split into words, the format's own names left out ("/Parent",
+    "/Times-Roman", "/Ordering (Identity)" hold "parent", "roman", "erin", "dent" but are not text; a
+    "/Kowalski" is still a hit). Vocabulary needles ("box") skip names altogether."""
+    single, several = needles.by_words()
+    blank = _NAME.sub(b" ", _CID_INFO.sub(b" ", data))
+    text = blank + b"\n" + strings(blank)
+    hits = several.find_bytes(data + b"\n" + strings(data), where)
+    for group, names in ((single, _other_names(data)), (common, b"")):
+        if group:
+            hits += [h for h in group.find_bytes(text + b"\n" + names, where, whole_words=True) if h not in hits]
+    return hits
+
+
 def raw_scan(path: Path, needles) -> list[str]:
     data = Path(path).read_bytes()
     hits: list[str] = []
@@ -166,10 +238,14 @@ def raw_scan(path: Path, needles) -> list[str]:
         decoded = None if _IMAGE.search(head) else _decode(stream, filters)
         where = f"object {num}" + (" (page content)" if num in content else "")
         if _BINARY.search(head):  # pixels and font programs: only needles too long to occur by chance,
-            if long_needles:  # images as stored (decoded pixels hold no text, and take long to scan)
-                hits += long_needles.find_bytes(stream if decoded is None else decoded, where, allowed=False)
+            group = long_needles.by_words()[1] if _FONT_PROGRAM.search(head) else long_needles
+            if group:  # images as stored (decoded pixels hold no text, and take long to scan)
+                hits += group.find_bytes(stream if decoded is None else decoded, where, allowed=False)
         elif decoded is None:
             hits += _find(needles, common, stream, where, allowed=False)
+        elif num not in content and (_OBJSTM.search(head) or b"begincmap" in decoded):
+            # compressed objects and character maps are structure, like the dictionaries outside streams
+            hits += [h for h in _find_structure(needles, common, decoded, where) if h not in hits]
         else:  # the stream as it is, then its strings decoded (each counted once against the allowance)
             found = _find(needles, common, decoded, where, allowed=num in content)
             hits += found + [h for h in _find(needles, common, b"", where + " strings", num in content,
@@ -177,8 +253,7 @@ def raw_scan(path: Path, needles) -> list[str]:
                              if h.replace(" strings", "", 1) not in found]
     # everything outside streams: dictionaries, strings, the trailer
     outside += data[-2048:]
-    hits += _find(needles, common, bytes(outside), "objects and trailer", allowed=False,
-                  text=b"\n" + strings(bytes(outside)))
+    hits += _find_structure(needles, common, bytes(outside), "objects and trailer")
     return hits
 
 
