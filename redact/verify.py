@@ -48,7 +48,7 @@ VOCABULARY = frozenset("""
     continue date default definition diagram drawing emphasis endnote envelope figure figures first followed
     font footer footnote form frame graphics grid group hashtag header heading horizontal hyperlink
     illustration image indent index ink intense internet keyboard light line link list macro mail map
-    marginalia medium mention message note number numbering object oval page paragraph picture placeholder
+    marginalia medium mention message normal note number numbering object oval page paragraph picture placeholder
     plain preformatted quotations quote rectangle reference return revision salutation sample section
     sender shading shape signature simple smart source spacing standard strong style subject subtitle subtle
     symbols table text textbox theme title toc typewriter unresolved variable vertical visited watermark web

@@ -162,6 +162,20 @@ _STANDARD_FONTS = frozenset("""times-roman times-bold times-italic times-boldita
 helvetica-oblique helvetica-boldoblique courier courier-bold courier-oblique courier-boldoblique symbol
 zapfdingbats""".split())
 _SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
+#: keys and values of font, font-descriptor, CMap and graphics-state dictionaries (PDF 1.7, 9.6-9.10 and
+#: 8.4.5) that pypdf's constants do not list: the format's words ("/Flags", "/BM /Normal")
+_FONT_NAMES = frozenset("""BaseFont FirstChar LastChar Widths FontDescriptor Encoding ToUnicode DescendantFonts
+CIDSystemInfo CIDToGIDMap Registry Ordering Supplement DW W DW2 W2 Differences BaseEncoding FontName FontFamily
+FontStretch FontWeight Flags FontBBox FontMatrix ItalicAngle Ascent Descent Leading CapHeight XHeight StemV
+StemH AvgWidth MaxWidth MissingWidth FontFile FontFile2 FontFile3 CharSet CIDSet CMapName CMapType WMode
+UseCMap Identity-H Identity-V TrueType Type0 Type1 Type3 CIDFontType0 CIDFontType2 MMType1 WinAnsiEncoding
+MacRomanEncoding StandardEncoding ExtGState BM SMask CA ca LW LC LJ ML RI OP op OPM AIS TK Normal Multiply
+Screen Overlay Darken Lighten ColorDodge ColorBurn HardLight SoftLight Difference Exclusion Hue Saturation
+Color Luminosity Compatible Perceptual RelativeColorimetric Saturation AbsoluteColorimetric""".split())
+#: a font's or character map's own name ("/CMapName /Adobe-Identity-UCS", "/BaseFont /ABCDEF+Erin-Sans")
+_NAMING = re.compile(rb"/(?:CMapName|BaseFont|FontName|FontFamily)\s*/[^\s/<>\[\]()%{}]+")
+#: the file's own keywords between objects
+_KEYWORDS = re.compile(rb"\b(?:stream|endstream|obj|endobj|xref|trailer|startxref)\b")
 
 
 @functools.lru_cache(maxsize=1)
@@ -194,10 +208,10 @@ def _other_names(data: bytes) -> bytes:
     (``#20`` is a space) and split into words: "/Jan#20Kowalski" -> "Jan Kowalski".
 
     >>> _other_names(b"<< /Type /Page /Parent 2 0 R /BaseFont /ABCDEF+Times-Roman /Dest /Jan#20Kowalski >>")
-    b'BaseFont\\nDest\\nJan Kowalski'
+    b'Dest\\nJan Kowalski'
     """
-    spec, out = _spec_names(), []
-    for m in _NAME.finditer(data):
+    spec, out = _spec_names() | _FONT_NAMES, []
+    for m in _NAME.finditer(_NAMING.sub(b" ", data)):
         name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda h: bytes([int(h.group(1), 16)]), m.group(0)[1:])
         text = name.decode("utf-8", "replace")
         if text in spec or _SUBSET_TAG.sub("", text).lower() in _STANDARD_FONTS:
@@ -213,7 +227,7 @@ def _find_structure(needles, common, data: bytes, where: str) -> list[str]:
     "/Times-Roman", "/Ordering (Identity)" hold "parent", "roman", "erin", "dent" but are not text; a
     "/Kowalski" is still a hit). Vocabulary needles ("box") skip names altogether."""
     single, several = needles.by_words()
-    blank = _NAME.sub(b" ", _CID_INFO.sub(b" ", data))
+    blank = _KEYWORDS.sub(b" ", _NAME.sub(b" ", _CID_INFO.sub(b" ", data)))
     text = blank + b"\n" + strings(blank)
     hits = several.find_bytes(data + b"\n" + strings(data), where)
     for group, names in ((single, _other_names(data)), (common, b"")):
