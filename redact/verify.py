@@ -104,17 +104,20 @@ class Needles:
 
         return cls.build(text, spans, apply(text, spans, "mask"))
 
+    def _partition(self, keep) -> tuple["Needles", "Needles"]:
+        """(the needles ``keep`` is true for, the others), each with its allowance."""
+        yes = {n: c for n, c in self.strings.items() if keep(n)}
+        return Needles(yes), Needles({n: c for n, c in self.strings.items() if n not in yes})
+
     def by_words(self) -> tuple["Needles", "Needles"]:
         """(needles of one word, needles of several): structure is searched for the first kind as whole
         words, for the second as they are."""
-        single = {n: c for n, c in self.strings.items() if " " not in n}
-        return Needles(single), Needles({n: c for n, c in self.strings.items() if n not in single})
+        return self._partition(lambda n: " " not in n)
 
     def split(self) -> tuple["Needles", "Needles"]:
         """(needles that are :func:`vocabulary` words, the others): verifiers look for the first kind in
         text content only, not in style, shape, element or PDF names."""
-        common = {n: c for n, c in self.strings.items() if vocabulary(n)}
-        return Needles(common), Needles({n: c for n, c in self.strings.items() if n not in common})
+        return self._partition(vocabulary)
 
     def __bool__(self) -> bool:
         return bool(self.strings)

@@ -18,17 +18,17 @@ from pathlib import Path
 _OBJ = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
 _STREAM = re.compile(rb"stream\r?\n")
 _LENGTH = re.compile(rb"/Length\s+(\d+)(\s+\d+\s+R)?")
-#: streams whose bytes are pixels or font programs, where a 4-letter needle turns up by chance
-#: (about once in 400 KB); there only needles of at least BINARY_MIN characters are looked for
-_BINARY = re.compile(rb"/Subtype\s*/(Image|Type1C|CIDFontType0C|OpenType)\b|/Length1\b")
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 #: font programs: they hold glyphs, not the document's text, but their name tables hold vendors' notices
 #: ("Ascender Corporation", "Google"): there only removed strings of several words are looked for
 _FONT_PROGRAM = re.compile(rb"/Subtype\s*/(Type1C|CIDFontType0C|OpenType)\b|/Length1\b")
+#: streams whose bytes are pixels or font programs, where a 4-letter needle turns up by chance
+#: (about once in 400 KB); there only needles of at least BINARY_MIN characters are looked for
+_BINARY = re.compile(_IMAGE.pattern + rb"|" + _FONT_PROGRAM.pattern)
+BINARY_MIN = 6
 _OBJSTM = re.compile(rb"/Type\s*/ObjStm\b")
 #: fixed font-structure strings: /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) >>
 _CID_INFO = re.compile(rb"/(Registry|Ordering)\s*\([^)]*\)")
-BINARY_MIN = 6
-_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 _FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/\w+)")
 
 
@@ -170,7 +170,7 @@ FontStretch FontWeight Flags FontBBox FontMatrix ItalicAngle Ascent Descent Lead
 StemH AvgWidth MaxWidth MissingWidth FontFile FontFile2 FontFile3 CharSet CIDSet CMapName CMapType WMode
 UseCMap Identity-H Identity-V TrueType Type0 Type1 Type3 CIDFontType0 CIDFontType2 MMType1 WinAnsiEncoding
 MacRomanEncoding StandardEncoding ExtGState BM SMask CA ca LW LC LJ ML RI OP op OPM AIS TK Normal Multiply
-Screen Overlay Darken Lighten ColorDodge ColorBurn HardLight SoftLight Difference Exclusion Hue Saturation
+Screen Overlay Darken Lighten ColorDodge ColorBurn HardLight SoftLight Difference Exclusion Hue
 Color Luminosity Compatible Perceptual RelativeColorimetric Saturation AbsoluteColorimetric""".split())
 #: a font's or character map's own name ("/CMapName /Adobe-Identity-UCS", "/BaseFont /ABCDEF+Erin-Sans")
 _NAMING = re.compile(rb"/(?:CMapName|BaseFont|FontName|FontFamily)\s*/[^\s/<>\[\]()%{}]+")
@@ -230,9 +230,10 @@ def _find_structure(needles, common, data: bytes, where: str) -> list[str]:
     blank = _KEYWORDS.sub(b" ", _NAME.sub(b" ", _CID_INFO.sub(b" ", data)))
     text = blank + b"\n" + strings(blank)
     hits = several.find_bytes(data + b"\n" + strings(data), where)
-    for group, names in ((single, _other_names(data)), (common, b"")):
-        if group:
-            hits += [h for h in group.find_bytes(text + b"\n" + names, where, whole_words=True) if h not in hits]
+    for group, names in ((single, _other_names), (common, lambda _: b"")):
+        if group:  # (the names are split only when a one-word needle will look at them)
+            hits += [h for h in group.find_bytes(text + b"\n" + names(data), where, whole_words=True)
+                     if h not in hits]
     return hits
 
 
